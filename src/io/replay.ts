@@ -1,0 +1,319 @@
+/**
+ * Reading obi recordings (docs/recording-format.md) back as MarketEvents, through the same Binance parsers
+ * the live clients use, so a replay yields exactly what the live run saw.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { MarketEvent, Venue } from '../events.js';
+import { ConfigError, ParseError } from '../errors.js';
+import { parseDepthUpdate, parseRestDepth, parseTrade } from '../exchanges/binance/parse.js';
+import type { ParseContext } from '../exchanges/binance/parse.js';
+import { describeFsError } from './fs-error.js';
+import { openInputStream, readFailure } from './input-stream.js';
+import { createInputStats, FileLineAccounting } from './line-accounting.js';
+import type { InputStats } from './line-accounting.js';
+import { readLines } from './line-reader.js';
+import { RECORDING_VERSION } from './recording-format.js';
+import type { RecordingHeader } from './recording-format.js';
+
+/** Files a recording directory is read from, in name order (rotated names sort by start time). */
+const RECORDING_FILE = /\.(ndjson|jsonl)(\.gz)?$/i;
+/** Binance spot serves at most 5000 levels whatever the limit asked (BINANCE.md, REST depth). */
+const SPOT_MAX_DEPTH = 5000;
+/** The `limit` Binance uses when a request gives none: spot 100, USD-M 500 (BINANCE.md, REST depth). */
+const DEFAULT_LIMIT = { spot: 100, futures: 500 } as const;
+
+/** Options of `readRecording`. */
+export interface ReadRecordingOptions {
+  /** Use this venue for every event instead of the one in the header. @default the header's */
+  readonly venue?: Venue;
+}
+
+/** Counts of a recording read, plus the last header seen. */
+export interface RecordingReadStats extends InputStats {
+  /** The most recent header line read, or null when there was none. */
+  header: RecordingHeader | null;
+}
+
+/** An async iterable of events whose `stats` fill in as it is iterated. */
+export interface RecordingReader extends AsyncIterable<MarketEvent> {
+  readonly stats: RecordingReadStats;
+}
+
+/**
+ * Returns a reader of the recording at `path`: a `.ndjson`/`.jsonl` file (plain or gzip, detected by its
+ * magic bytes) or a directory of them read in name order. Malformed lines are skipped and counted
+ * (`stats.malformed`, the first few in `stats.malformedExamples` with line numbers); a file that is mostly
+ * garbage fails with a ParseError before yielding any of its events. A missing path is a ConfigError.
+ * Iterating twice reads the file twice; stats accumulate.
+ */
+export function readRecording(path: string, options: ReadRecordingOptions = {}): RecordingReader {
+  const stats: RecordingReadStats = { ...createInputStats(), header: null };
+  return {
+    stats,
+    [Symbol.asyncIterator]: () => readAll(path, options, stats),
+  };
+}
+
+async function* readAll(
+  path: string,
+  options: ReadRecordingOptions,
+  stats: RecordingReadStats,
+): AsyncGenerator<MarketEvent, void, undefined> {
+  for (const file of await recordingFiles(path)) yield* readFile(file, options, stats);
+}
+
+async function recordingFiles(path: string): Promise<string[]> {
+  let isDirectory: boolean;
+  try {
+    isDirectory = (await stat(path)).isDirectory();
+  } catch (error) {
+    throw new ConfigError(`cannot read recording ${path}: ${describeFsError(error)}`, 'input');
+  }
+  if (!isDirectory) return [path];
+  const names = (await readdir(path)).filter((name) => RECORDING_FILE.test(name)).sort();
+  if (names.length === 0) {
+    throw new ConfigError(`${path} is a directory with no .ndjson/.ndjson.gz recording files`, 'input');
+  }
+  return names.map((name) => join(path, name));
+}
+
+type LineOutcome =
+  | { readonly kind: 'event'; readonly event: MarketEvent }
+  | { readonly kind: 'header'; readonly header: RecordingHeader }
+  | { readonly kind: 'skipped-known' }
+  | { readonly kind: 'skipped-unknown' }
+  | { readonly kind: 'malformed'; readonly reason: string };
+
+const SKIPPED_KNOWN: LineOutcome = { kind: 'skipped-known' };
+const SKIPPED_UNKNOWN: LineOutcome = { kind: 'skipped-unknown' };
+
+async function* readFile(
+  file: string,
+  options: ReadRecordingOptions,
+  stats: RecordingReadStats,
+): AsyncGenerator<MarketEvent, void, undefined> {
+  const { stream } = await openInputStream(file);
+  const accounting = new FileLineAccounting(stats, file, 'an obi recording');
+  // A recording without a header (or an older tool's output) is read as Binance spot.
+  let venue: Venue = options.venue ?? { exchange: 'binance', market: 'spot' };
+  // Events are held back until the file passes the garbage check (see FileLineAccounting).
+  let held: MarketEvent[] | null = [];
+  let lineNumber = 0;
+  try {
+    for await (const text of readLines(stream)) {
+      lineNumber += 1;
+      if (text !== null && text.trim().length === 0) continue;
+      const outcome = text === null ? tooLong() : classifyLine(text, venue, `${file}:${lineNumber}`);
+      if (outcome.kind === 'malformed') {
+        accounting.bad(lineNumber, outcome.reason);
+      } else {
+        accounting.good();
+        if (outcome.kind === 'header') {
+          stats.header = outcome.header;
+          if (options.venue === undefined)
+            venue = { exchange: outcome.header.exchange, market: outcome.header.market };
+        } else if (outcome.kind === 'skipped-known') {
+          stats.skippedKnown += 1;
+        } else if (outcome.kind === 'skipped-unknown') {
+          stats.skippedUnknown += 1;
+        } else if (held !== null) {
+          held.push(outcome.event);
+        } else {
+          stats.events += 1;
+          yield outcome.event;
+        }
+      }
+      if (held !== null && accounting.passed) {
+        const release = held;
+        held = null;
+        stats.events += release.length;
+        yield* release;
+      }
+    }
+  } catch (error) {
+    if (error instanceof ParseError) throw error;
+    throw readFailure(file, lineNumber, error);
+  } finally {
+    stream.destroy();
+  }
+  accounting.end();
+  if (held !== null) {
+    stats.events += held.length;
+    yield* held;
+  }
+}
+
+function tooLong(): LineOutcome {
+  return { kind: 'malformed', reason: 'line too long' };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isTime(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0;
+}
+
+/** Returns what one non-blank line is. Never throws except a ParseError for an unreadable header version. */
+function classifyLine(text: string, venue: Venue, source: string): LineOutcome {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { kind: 'malformed', reason: 'not JSON' };
+  }
+  if (!isRecord(value)) return { kind: 'malformed', reason: 'not a JSON object' };
+  if ('obi_recording' in value) return classifyHeader(value, source);
+  const t = value['t'];
+  const k = value['k'];
+  if (!isTime(t)) return { kind: 'malformed', reason: 'no receive time "t"' };
+  if (typeof k !== 'string') return { kind: 'malformed', reason: 'no kind "k"' };
+  const s = value['s'];
+  const symbol = typeof s === 'string' && s.length > 0 ? s : undefined;
+  try {
+    switch (k) {
+      case 'rest_depth':
+        return restDepth(value, t, symbol, venue, source);
+      case 'ws':
+        return wsMessage(value['d'], t, symbol, venue, source);
+      case 'trade':
+        return trade(value['d'], t, symbol, venue, source);
+      case 'rest_missing':
+        return restMissing(value, t, symbol, venue);
+      default:
+        // Readers skip kinds they do not know, so a newer writer's additions do not break older readers.
+        return SKIPPED_UNKNOWN;
+    }
+  } catch (error) {
+    if (error instanceof ParseError) return { kind: 'malformed', reason: error.message };
+    throw error;
+  }
+}
+
+function classifyHeader(value: Record<string, unknown>, source: string): LineOutcome {
+  const version = value['obi_recording'];
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    return { kind: 'malformed', reason: 'header has no valid "obi_recording" version' };
+  }
+  if (version > RECORDING_VERSION) {
+    throw new ParseError(
+      `${source}: recording format version ${version} is newer than this obi reads (${RECORDING_VERSION}); upgrade obi`,
+      source,
+    );
+  }
+  const exchange = value['exchange'];
+  const market = value['market'];
+  if (typeof exchange !== 'string' || exchange.length === 0) {
+    return { kind: 'malformed', reason: 'header has no "exchange"' };
+  }
+  if (market !== 'spot' && market !== 'futures') {
+    return { kind: 'malformed', reason: 'header "market" is not "spot" or "futures"' };
+  }
+  const created = value['created_ms'];
+  const note = value['note'];
+  const config = value['config'];
+  const part = value['part'];
+  const header: RecordingHeader = {
+    obi_recording: version,
+    created_ms: typeof created === 'number' ? created : Number.NaN,
+    exchange,
+    market,
+    note: typeof note === 'string' ? note : null,
+    ...(isRecord(config) ? { config } : {}),
+    ...(typeof part === 'number' ? { part } : {}),
+  };
+  return { kind: 'header', header };
+}
+
+function context(venue: Venue, symbol: string | undefined, t: number, source: string): ParseContext {
+  return { exchange: venue.exchange, market: venue.market, symbol: symbol ?? '?', localTimeMs: t, source };
+}
+
+function restDepth(
+  value: Record<string, unknown>,
+  t: number,
+  symbol: string | undefined,
+  venue: Venue,
+  source: string,
+): LineOutcome {
+  if (symbol === undefined) return { kind: 'malformed', reason: 'rest_depth line has no symbol "s"' };
+  const lim = value['lim'];
+  const ts = value['ts'];
+  let depthLimit: number = DEFAULT_LIMIT[venue.market];
+  if (typeof lim === 'number' && Number.isInteger(lim) && lim > 0) depthLimit = lim;
+  else if (lim !== undefined && lim !== null)
+    return { kind: 'malformed', reason: '"lim" is not a positive integer' };
+  if (venue.market === 'spot') depthLimit = Math.min(depthLimit, SPOT_MAX_DEPTH);
+  const snapshot = parseRestDepth(value['d'], {
+    ...context(venue, symbol, t, source),
+    depthLimit,
+    ...(isTime(ts) ? { requestTimeMs: ts } : {}),
+  });
+  return { kind: 'event', event: snapshot };
+}
+
+function restMissing(
+  value: Record<string, unknown>,
+  t: number,
+  symbol: string | undefined,
+  venue: Venue,
+): LineOutcome {
+  if (symbol === undefined) return { kind: 'malformed', reason: 'rest_missing line has no symbol "s"' };
+  const r = value['r'];
+  const ts = value['ts'];
+  return {
+    kind: 'event',
+    event: {
+      type: 'missing',
+      exchange: venue.exchange,
+      market: venue.market,
+      symbol,
+      reason: typeof r === 'string' ? r : 'unknown',
+      localTimeMs: t,
+      ...(isTime(ts) ? { requestTimeMs: ts } : {}),
+    },
+  };
+}
+
+/** Returns the payload of a combined-stream envelope `{"stream","data"}`, or the message itself. */
+function unwrap(d: unknown): unknown {
+  if (isRecord(d) && typeof d['stream'] === 'string' && 'data' in d) return d['data'];
+  return d;
+}
+
+function wsMessage(
+  d: unknown,
+  t: number,
+  symbol: string | undefined,
+  venue: Venue,
+  source: string,
+): LineOutcome {
+  const payload = unwrap(d);
+  if (!isRecord(payload)) return { kind: 'malformed', reason: 'ws message is not a JSON object' };
+  const e = payload['e'];
+  const ctx = context(venue, symbol ?? stringOr(payload['s']), t, source);
+  if (e === 'depthUpdate') return { kind: 'event', event: parseDepthUpdate(payload, ctx) };
+  if (e === 'trade' || e === 'aggTrade') return { kind: 'event', event: parseTrade(payload, ctx) };
+  // Any other Binance event (kline, 24hrTicker, markPriceUpdate, serverShutdown, futures bookTicker …).
+  if (typeof e === 'string') return SKIPPED_KNOWN;
+  // Replies to SUBSCRIBE / LIST_SUBSCRIPTIONS: {"result":…,"id":…}.
+  if ('id' in payload && ('result' in payload || 'error' in payload)) return SKIPPED_KNOWN;
+  // Spot bookTicker {"u","s","b","B","a","A"} has no "e".
+  if ('u' in payload && 'B' in payload && 'A' in payload) return SKIPPED_KNOWN;
+  // Partial book depth5/10/20 {"lastUpdateId","bids","asks"}: not applied to the diff-built book, whose
+  // continuity rules it does not follow (BINANCE.md, partial book).
+  if ('lastUpdateId' in payload) return SKIPPED_KNOWN;
+  return SKIPPED_UNKNOWN;
+}
+
+function trade(d: unknown, t: number, symbol: string | undefined, venue: Venue, source: string): LineOutcome {
+  const payload = unwrap(d);
+  const ctx = context(venue, symbol ?? (isRecord(payload) ? stringOr(payload['s']) : undefined), t, source);
+  return { kind: 'event', event: parseTrade(payload, ctx) };
+}
+
+function stringOr(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
