@@ -191,18 +191,6 @@ function resolve(options: PollDepthOptions): ResolvedPoll {
   }
   const depthLimit = normalizeDepthLimit(options.exchange, market, options.depthLimit);
   const weightSafetyFraction = options.weightSafetyFraction ?? DEFAULT_WEIGHT_SAFETY_FRACTION;
-  // Refuse before any request: a configuration over budget would earn 429s and then a 418 ban.
-  assertWeightBudget({
-    exchange: options.exchange,
-    market,
-    symbolCount: symbols.length,
-    depthLimit,
-    intervalMs,
-    safetyFraction: weightSafetyFraction,
-    ...(options.weightLimitPerMinute !== undefined
-      ? { weightLimitPerMinute: options.weightLimitPerMinute }
-      : {}),
-  });
   const lateToleranceMs = options.lateToleranceMs ?? intervalMs / 2;
   createCadence(0, intervalMs, lateToleranceMs); // validates the tolerance now rather than at the first tick
   return {
@@ -261,9 +249,10 @@ interface RunState {
 
 /**
  * Returns a poll of `GET depth` for every symbol at a fixed cadence (see the rules at the top of this file).
- * Throws ConfigError at once for invalid options or a configuration over the IP's weight budget; iterating
- * throws UnknownSymbolError / ConfigError from symbol validation, IpBannedError on 418, and the error of any
- * other non-retryable answer, each after the events before it.
+ * Throws ConfigError at once for invalid options. Iterating throws, before any depth request,
+ * UnknownSymbolError / ConfigError from symbol validation and ConfigError for a configuration over the IP's
+ * weight budget (checked against `weightLimitPerMinute`, else exchangeInfo's limit, else the venue default);
+ * later IpBannedError on 418 and the error of any other non-retryable answer, each after the events before it.
  */
 export function pollDepth(options: PollDepthOptions): DepthPoll {
   const resolved = resolve(options);
@@ -449,24 +438,25 @@ async function* run(
     if (o.validateSymbols) {
       try {
         const info = await validateSymbols(client, endpoints, o.symbols, stop.signal);
+        // The venue states its own limit (the simulator may set another); an explicit option wins.
         if (o.weightLimitPerMinute === undefined && info.weightLimitPerMinute !== null) {
-          // The venue states its own limit; re-check the plan against it.
           state.weightLimitPerMinute = info.weightLimitPerMinute;
-          assertWeightBudget({
-            exchange: endpoints.exchange,
-            market: endpoints.market,
-            symbolCount: o.symbols.length,
-            depthLimit: o.depthLimit,
-            intervalMs: o.intervalMs,
-            safetyFraction: o.weightSafetyFraction,
-            weightLimitPerMinute: info.weightLimitPerMinute,
-          });
         }
       } catch (error) {
         if (stop.signal.aborted) return;
         throw error;
       }
     }
+    // Refuse before any depth request: a configuration over budget would earn 429s and then a 418 ban.
+    assertWeightBudget({
+      exchange: endpoints.exchange,
+      market: endpoints.market,
+      symbolCount: o.symbols.length,
+      depthLimit: o.depthLimit,
+      intervalMs: o.intervalMs,
+      safetyFraction: o.weightSafetyFraction,
+      weightLimitPerMinute: state.weightLimitPerMinute,
+    });
     const cadence = createCadence(o.now(), o.intervalMs, o.lateToleranceMs);
     const ticks = tickCount(o.intervalMs, o.durationMs);
     for (let index = 0; index < ticks && !stop.signal.aborted; index++) {
