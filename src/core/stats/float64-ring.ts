@@ -27,11 +27,6 @@ export class Float64Ring {
     return evicted;
   }
 
-  /** Returns the value `i` places after the oldest (0 = oldest). */
-  at(i: number): number {
-    return this.slots[(this.head + i) % this.capacity] as number;
-  }
-
   /** Values held, at most `capacity`. */
   get size(): number {
     return this.length;
