@@ -229,9 +229,8 @@ function isRetryable(error: unknown): boolean {
 /** A short reason for a failed attempt, for MissingSample.reason. */
 function failureReason(error: unknown): string {
   if (error instanceof RequestTimeoutError) return `timeout: no complete answer within ${error.timeoutMs} ms`;
-  if (error instanceof HttpError) {
-    return `HTTP ${error.status}${error.code !== undefined ? ` code ${error.code}` : ''}: ${error.message}`;
-  }
+  // HttpError messages already start with `HTTP <status> from GET <url>: …`.
+  if (error instanceof HttpError) return error.message;
   if (error instanceof ParseError) return `parse error: ${error.message}`;
   if (error instanceof NetworkError) return `network error: ${error.message}`;
   return `error: ${error instanceof Error ? error.message : String(error)}`;
