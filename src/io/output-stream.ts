@@ -31,6 +31,7 @@ export function toOutputError(path: string, error: unknown): OutputError {
 export class OutputStream {
   private failure: OutputError | null = null;
   private closing: Promise<void> | null = null;
+  private drained: Promise<void> | null = null;
 
   private constructor(
     private readonly stream: Writable,
@@ -80,11 +81,13 @@ export class OutputStream {
     if (this.closing !== null)
       return Promise.reject(new OutputError(`${this.path} is already closed`, this.path));
     if (this.stream.write(chunk)) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
+    // One shared wait, however many writes are outstanding, so listeners do not pile up.
+    this.drained ??= new Promise<void>((resolve, reject) => {
       const done = (): void => {
         this.stream.off('drain', done);
         this.stream.off('error', done);
         this.stream.off('close', done);
+        this.drained = null;
         if (this.failure !== null) reject(this.failure);
         else resolve();
       };
@@ -92,6 +95,7 @@ export class OutputStream {
       this.stream.on('error', done);
       this.stream.on('close', done);
     });
+    return this.drained;
   }
 
   /** Resolves when everything written so far has been handed to the operating system. */
