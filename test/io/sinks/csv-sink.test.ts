@@ -209,10 +209,10 @@ describe('CsvSink streaming', () => {
     const writes: Promise<void>[] = [];
     for (let i = 2000; i < 40_000; i++) writes.push(sink.write(row(i)));
     // Let some of those writes reach the file, then pull the plug.
-    await new Promise((r) => setImmediate(r));
+    await new Promise<void>((r) => setImmediate(r));
     stream.destroy();
     await Promise.allSettled(writes);
-    if (!stream.closed) await new Promise((r) => stream.once('close', r));
+    if (!stream.closed) await new Promise<void>((r) => stream.once('close', () => r()));
     const records = parseCsv(await readFile(path, 'utf8'));
     expect(records.length).toBeGreaterThan(2000);
     expect(records.length).toBeLessThan(40_001);
