@@ -42,6 +42,7 @@ import { validateSymbols } from './exchange-info.js';
 import { parseRestDepth } from './parse.js';
 import { depthRequestWeight, normalizeDepthLimit } from './request-weight.js';
 import { BinanceRestClient } from './rest-client.js';
+import type { BinanceResponse } from './rest-client.js';
 import { assertWeightBudget, DEFAULT_WEIGHT_SAFETY_FRACTION, pacingDelayMs } from './weight-budget.js';
 import type { UsedWeightObservation } from './weight-budget.js';
 
@@ -344,39 +345,21 @@ async function* run(
       }
       state.inFlightWeight += o.weight;
       lastSentAtMs = nowMs;
+      let outcome: { ok: true; response: BinanceResponse } | { ok: false; error: unknown };
       try {
         const response = await client.get(
           endpoints.depthPath,
           { symbol, limit: o.depthLimit },
           { signal: stop.signal, timeoutMs: Math.min(o.timeoutMs, remainingMs) },
         );
-        lastSentAtMs = response.sentAtMs;
-        stats.lastLatencyMs = response.receivedAtMs - response.sentAtMs;
-        if (response.usedWeight1m !== null) {
-          // Answers can arrive out of order; keep the newest observation.
-          if (state.observed === null || response.receivedAtMs >= state.observed.observedAtMs) {
-            state.observed = { usedWeight: response.usedWeight1m, observedAtMs: response.receivedAtMs };
-            stats.usedWeight1m = response.usedWeight1m;
-          }
-        }
-        try {
-          const snapshot = parseRestDepth(response.body, {
-            ...venue,
-            symbol,
-            localTimeMs: response.receivedAtMs,
-            depthLimit: o.depthLimit,
-            requestTimeMs: response.sentAtMs,
-            source: response.url,
-          });
-          return { ...snapshot, ...tick };
-        } catch (error) {
-          if (error instanceof ParseError) {
-            stats.errors++;
-            return missing(failureReason(error));
-          }
-          throw error;
-        }
+        outcome = { ok: true, response };
       } catch (error) {
+        outcome = { ok: false, error };
+      } finally {
+        state.inFlightWeight -= o.weight;
+      }
+      if (!outcome.ok) {
+        const { error } = outcome;
         // Checked first: an abort rejects with whatever reason the caller gave, Error or not.
         if (stop.signal.aborted) return missing(stopReason());
         stats.errors++;
@@ -390,8 +373,7 @@ async function* run(
           return missing(`IP banned (HTTP 418) until ${iso(error.bannedUntilMs)}`);
         }
         if (error instanceof RateLimitError) {
-          const untilMs = o.now() + error.retryAfterMs;
-          state.rateLimitedUntilMs = Math.max(state.rateLimitedUntilMs ?? 0, untilMs);
+          state.rateLimitedUntilMs = Math.max(state.rateLimitedUntilMs ?? 0, o.now() + error.retryAfterMs);
           stats.rateLimitedUntilMs = state.rateLimitedUntilMs;
           return missing(`rate-limited (HTTP 429): no requests until ${iso(state.rateLimitedUntilMs)}`);
         }
@@ -413,8 +395,33 @@ async function* run(
           return missing(stopReason());
         }
         attempt++;
-      } finally {
-        state.inFlightWeight -= o.weight;
+        continue;
+      }
+
+      const { response } = outcome;
+      lastSentAtMs = response.sentAtMs;
+      stats.lastLatencyMs = response.receivedAtMs - response.sentAtMs;
+      // Answers can arrive out of order; keep the newest observation.
+      if (
+        response.usedWeight1m !== null &&
+        (state.observed === null || response.receivedAtMs >= state.observed.observedAtMs)
+      ) {
+        state.observed = { usedWeight: response.usedWeight1m, observedAtMs: response.receivedAtMs };
+        stats.usedWeight1m = response.usedWeight1m;
+      }
+      try {
+        const snapshot = parseRestDepth(response.body, {
+          ...venue,
+          symbol,
+          localTimeMs: response.receivedAtMs,
+          depthLimit: o.depthLimit,
+          requestTimeMs: response.sentAtMs,
+          source: response.url,
+        });
+        return { ...snapshot, ...tick };
+      } catch (error) {
+        stats.errors++;
+        return missing(failureReason(error));
       }
     }
   }
