@@ -123,6 +123,24 @@ describe('RecordingWriter → readRecording round trip', () => {
     expect(writer.stats).toMatchObject({ lines: 3, files: [path] });
   });
 
+  it('writes pending lines on its own every flushIntervalMs', async () => {
+    const path = join(dir, 'timer.ndjson');
+    const writer = await RecordingWriter.open({
+      path,
+      exchange: 'binance',
+      market: 'spot',
+      flushIntervalMs: 5,
+    });
+    writer.write(LINES[4] as RecordingLine);
+    let text = '';
+    for (let i = 0; i < 400 && !text.includes('rest_missing'); i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      text = await readFile(path, 'utf8');
+    }
+    expect(text.split('\n')[1]).toBe('{"t":1004,"k":"rest_missing","s":"BTCUSDT","r":"HTTP 503","ts":1003}');
+    await writer.close();
+  });
+
   it('rotates a directory by size: every file has its own header and the directory reads in order', async () => {
     const path = join(dir, 'rotated-by-size');
     const lines: RecordingLine[] = Array.from({ length: 50 }, (_, i) => ({
