@@ -54,12 +54,13 @@ export interface MarketOptions {
   readonly flow?: Partial<FlowModel>;
   /**
    * Level changes per symbol kept for `bookAt` / `diffSince` (at least; trimmed at checkpoints).
-   * @default 200000
+   * About 40 minutes at the default activity.
+   * @default 100000
    */
   readonly historyChanges?: number;
   /**
    * Updates between full-book checkpoints (bounds the replay cost of `bookAt`).
-   * @default 512
+   * @default 1024
    */
   readonly checkpointEvery?: number;
   /**
@@ -337,8 +338,8 @@ export class SimulatedMarket {
         eventsPerSecond,
         this.marketType === 'futures',
         options.tradeHistory ?? 1000,
-        options.historyChanges ?? 200_000,
-        options.checkpointEvery ?? 512,
+        options.historyChanges ?? 100_000,
+        options.checkpointEvery ?? 1024,
       );
       sim.open(this.now, options.warmupEvents ?? 4 * flow.restingOrders);
       this.sims.set(resolved.symbol, sim);
@@ -474,7 +475,7 @@ export class SimulatedMarket {
     return all.slice(Math.max(0, all.length - limit));
   }
 
-  /** Returns the last trade id (0-based counters start large; no trade yet → the id before the first). */
+  /** Returns the last retained trade id (0 when none is retained yet). */
   lastTradeId(symbol: string): number {
     const t = this.sim(symbol).trades;
     return t[t.length - 1]?.tradeId ?? 0;

@@ -105,7 +105,8 @@ export interface SimulatorOptions {
    */
   readonly autoTick?: boolean;
   /**
-   * The venue's clock (epoch ms): market time, event times, rate-limit windows, bans.
+   * The venue's clock (epoch ms): market time, event times, rate-limit windows, bans. Heartbeats,
+   * connection lifetimes, the per-second message limit and fault delays use real timers.
    * @default Date.now
    */
   readonly clock?: () => number;
@@ -215,7 +216,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => hub.accept(ws, req, combined, streams));
+    wss.handleUpgrade(req, socket, head, (ws) => hub.accept(ws, combined, streams));
   });
 
   const tick = (): void => {

@@ -78,6 +78,12 @@ export class StreamPublisher {
       s.lastId = this.market.lastUpdateId(symbol);
       return;
     }
+    if (prev < this.market.oldestUpdateId(symbol)) {
+      // The history moved past this stream (only after a very long stall): continue from now, which a
+      // client sees as a gap, as it would on Binance after a hiccup.
+      s.lastId = this.market.lastUpdateId(symbol);
+      return;
+    }
     const d = this.market.diffSince(symbol, prev);
     if (d === null) return;
     s.lastId = d.finalUpdateId;
@@ -113,6 +119,10 @@ export class StreamPublisher {
       return;
     }
     // USD-M partial depth is a depthUpdate-shaped top-N with the id range since the previous event.
+    if (prev < this.market.oldestUpdateId(symbol)) {
+      s.lastId = last;
+      return;
+    }
     const d = this.market.diffSince(symbol, prev);
     if (d === null) return;
     s.lastId = last;

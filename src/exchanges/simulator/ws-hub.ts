@@ -4,7 +4,6 @@
  * information", "Websocket Limits", "Live Subscribing/Unsubscribing to streams"), plus the per-message
  * websocket faults. Stream content comes from StreamPublisher via `publish`.
  */
-import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RawData, WebSocket } from 'ws';
 import type { Faults } from './faults.js';
@@ -76,7 +75,7 @@ export class WsHub {
   }
 
   /** Takes over an upgraded socket: `initialStreams` come from the URL. */
-  accept(ws: WebSocket, _req: IncomingMessage, combined: boolean, initialStreams: readonly string[]): void {
+  accept(ws: WebSocket, combined: boolean, initialStreams: readonly string[]): void {
     const conn: Connection = {
       ws,
       combined,

@@ -16,7 +16,10 @@ const BTC: SymbolSpec = {
 };
 
 /** A small, fast market: one symbol, a modest book. */
-function small(seed: number, extra: Partial<ConstructorParameters<typeof SimulatedMarket>[0]> = {}): SimulatedMarket {
+function small(
+  seed: number,
+  extra: Partial<ConstructorParameters<typeof SimulatedMarket>[0]> = {},
+): SimulatedMarket {
   return new SimulatedMarket({ seed, symbols: [BTC], flow: { restingOrders: 300 }, ...extra });
 }
 
@@ -96,7 +99,8 @@ describe('SimulatedMarket', () => {
     const diff = m.diffSince('BTCUSDT', before);
     expect(diff).not.toBeNull();
     const bookIds = new Set<number>();
-    for (let id = before; id <= m.lastUpdateId('BTCUSDT'); id++) bookIds.add(m.bookAt('BTCUSDT', id).lastUpdateId);
+    for (let id = before; id <= m.lastUpdateId('BTCUSDT'); id++)
+      bookIds.add(m.bookAt('BTCUSDT', id).lastUpdateId);
     expect(bookIds.size).toBeLessThan(m.lastUpdateId('BTCUSDT') - before + 1);
   });
 
@@ -139,7 +143,9 @@ describe('SimulatedMarket', () => {
     expect(d).not.toBeNull();
     const ids = (d?.finalUpdateId ?? 0) - (d?.firstUpdateId ?? 0) + 1;
     expect(ids).toBeGreaterThan((d?.bids.length ?? 0) + (d?.asks.length ?? 0));
-    expect(d?.bids.some(([, q]) => q === '0.00000000') || d?.asks.some(([, q]) => q === '0.00000000')).toBe(true);
+    expect(d?.bids.some(([, q]) => q === '0.00000000') || d?.asks.some(([, q]) => q === '0.00000000')).toBe(
+      true,
+    );
   });
 
   it('records trades from market orders: ids consecutive, aggregate trades group one taker per price', () => {
@@ -148,7 +154,8 @@ describe('SimulatedMarket', () => {
     const aggs = m.recentAggTrades('BTCUSDT', 1000);
     expect(aggs.length).toBeGreaterThan(10);
     const trades = m.tradesSince('BTCUSDT', (aggs[0]?.firstTradeId ?? 0) - 1);
-    for (let i = 1; i < trades.length; i++) expect(trades[i]?.tradeId).toBe((trades[i - 1]?.tradeId ?? 0) + 1);
+    for (let i = 1; i < trades.length; i++)
+      expect(trades[i]?.tradeId).toBe((trades[i - 1]?.tradeId ?? 0) + 1);
     for (const a of aggs) {
       const parts = trades.filter((t) => t.aggTradeId === a.aggTradeId);
       expect(parts.map((t) => t.tradeId)).toEqual(
