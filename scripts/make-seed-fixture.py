@@ -33,7 +33,7 @@ def make_snapshots():
     uid = 50_093_239_000
     for k in range(N):
         t_send = T0 + k * 1000.0
-        t_recv = t_send + 20 + rng.random() * 30
+        t_recv = round(t_send + 20 + rng.random() * 30, 3)  # microsecond resolution, as a local clock gives
         if k in (57, 58, 211):
             snaps.append({'t': t_recv, 'k': 'rest_missing', 'ts': t_send, 'r': 'timeout after 8000 ms'})
             continue
@@ -91,7 +91,7 @@ def safe_obi_pw(bid_pw, ask_pw):
 def collect(snaps):
     rows = []
     for s in snaps:
-        ts = pd.Timestamp(s['t'] * 1e6, unit='ns', tz='UTC')
+        ts = pd.Timestamp(round(s['t'] * 1000), unit='us', tz='UTC')
         try:
             if s['k'] != 'rest_depth':
                 raise TimeoutError(s['r'])
@@ -143,7 +143,8 @@ def summarize(df):
         'obi_p90_abs': float(df['obi'].abs().quantile(0.90)),
         'obi_pw_mean': float(df['obi_pw'].dropna().mean()),
         'ema_span': EMA, 'levels': LEVELS, 'interval_sec': INTERVAL,
-        'duration_min': N * INTERVAL / 60.0,
+        # obi replay reports the data's own span (there is no configured duration in a recording)
+        'duration_min': (df.index[-1] - df.index[0]).total_seconds() / 60.0,
     }
     stats['corr_obi_midret'] = float(df['obi'].corr(df['mid_ret']))
     stats['corr_obi_lead_midret'] = float(df['obi'].corr(df['mid_ret_fwd']))

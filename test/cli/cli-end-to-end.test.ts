@@ -1,0 +1,108 @@
+/**
+ * The CLI as a user runs it: the built `obi` binary in a temporary directory, against the built-in simulator.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, '../..');
+const cli = join(root, 'dist/cli.js');
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function obi(args: string[], cwd: string): Promise<Result> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+beforeAll(() => {
+  if (!existsSync(cli)) execFileSync('npx', ['tsup'], { cwd: root, stdio: 'ignore' });
+});
+
+describe('obi CLI end to end', () => {
+  it('demo writes the deliverables; replay of its recording reproduces the CSV byte for byte', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'obi-e2e-'));
+    const demo = await obi(['demo', '--minutes', '0.1', '--interval', '0.2', '--out', 'out'], dir);
+    expect(demo.stderr).toBe('');
+    expect(demo.code).toBe(0);
+    expect(demo.stdout).toContain('Saved CSV');
+    const csv = readFileSync(join(dir, 'out/level43_orderbook_imbalance.csv'), 'utf8');
+    const lines = csv.trimEnd().split('\n');
+    expect(
+      lines[0]!.startsWith('timestamp,lastUpdateId,best_bid,best_ask,mid,bid_vol_L,ask_vol_L,obi,obi_pw'),
+    ).toBe(true);
+    expect(lines.length).toBeGreaterThan(10);
+    const metrics = JSON.parse(
+      readFileSync(join(dir, 'out/level43_orderbook_imbalance_metrics.json'), 'utf8'),
+    ) as {
+      config: Record<string, unknown>;
+      metrics: Record<string, unknown>;
+    };
+    expect(metrics.metrics['samples']).toBe(lines.length - 1);
+    expect(metrics.config['levels']).toBe(20);
+
+    const replay = await obi(
+      [
+        'replay',
+        'out/recording.ndjson.gz',
+        '--interval',
+        '0.2',
+        '--csv',
+        'replayed.csv',
+        '--json',
+        'replayed.json',
+      ],
+      dir,
+    );
+    expect(replay.code).toBe(0);
+    expect(readFileSync(join(dir, 'replayed.csv'), 'utf8')).toBe(csv);
+  });
+
+  it('refuses bad flags with exit code 2 and a message naming the flag', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'obi-e2e-'));
+    for (const args of [
+      ['collect', '--levels', '0'],
+      ['collect', '--interval', '-1'],
+      ['collect', '--no-such-flag'],
+      ['replay', 'x.ndjson', '--levels', 'abc'],
+    ]) {
+      const r = await obi(args, dir);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(/levels|interval|no-such-flag/);
+    }
+  });
+
+  it('replay of a missing file or a file that is not a recording fails clearly', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'obi-e2e-'));
+    const missing = await obi(['replay', 'nope.ndjson'], dir);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('nope.ndjson');
+    writeFileSync(join(dir, 'garbage.txt'), 'hello\nworld\n');
+    const garbage = await obi(['replay', 'garbage.txt'], dir);
+    expect(garbage.code).not.toBe(0);
+    expect(garbage.stderr).toContain('garbage.txt');
+  });
+
+  it('does not overwrite existing outputs without --force', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'obi-e2e-'));
+    const fixture = join(root, 'test/fixtures/seed/snapshots.ndjson');
+    expect((await obi(['replay', fixture], dir)).code).toBe(0);
+    const again = await obi(['replay', fixture], dir);
+    expect(again.code).toBe(5);
+    expect(again.stderr).toContain('--force');
+    expect((await obi(['replay', fixture, '--force'], dir)).code).toBe(0);
+  });
+});
