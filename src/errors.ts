@@ -15,7 +15,9 @@ export class ObiError extends Error {
 
 /** True for any ObiError, across module copies (realm-safe). */
 export function isObiError(value: unknown): value is ObiError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[OBI_ERROR] === true;
+  return (
+    typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[OBI_ERROR] === true
+  );
 }
 
 /** Bad options or flags: the user must change the command. */

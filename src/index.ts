@@ -27,7 +27,11 @@ export { resampleToGrid } from './pipeline/resample.js';
 export { runToFiles, METRICS_SCHEMA_VERSION } from './pipeline/run-to-files.js';
 export { pollDepth } from './exchanges/binance/rest-poller.js';
 export { parseRestDepth, parseDepthUpdate, parseTrade } from './exchanges/binance/parse.js';
-export { startSimulator, type RunningSimulator, type SimulatorOptions } from './exchanges/simulator/server.js';
+export {
+  startSimulator,
+  type RunningSimulator,
+  type SimulatorOptions,
+} from './exchanges/simulator/server.js';
 export { readRecording } from './io/replay.js';
 export { readTardisCsv } from './io/tardis-csv.js';
 export { RecordingWriter } from './io/recording-writer.js';

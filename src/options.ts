@@ -79,7 +79,10 @@ export function resolveFeatureOptions(partial: Partial<FeatureOptions> = {}): Fe
   }
   requireInt(o.ofiLevels, 'ofi-levels', 1, 100);
   if (!(o.extremeQuantile > 0 && o.extremeQuantile < 1)) {
-    throw new ConfigError(`--extreme-quantile must be in (0, 1) (got ${o.extremeQuantile})`, 'extreme-quantile');
+    throw new ConfigError(
+      `--extreme-quantile must be in (0, 1) (got ${o.extremeQuantile})`,
+      'extreme-quantile',
+    );
   }
   return o;
 }

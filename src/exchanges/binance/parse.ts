@@ -33,7 +33,12 @@ export function parseLevels(v: unknown, ctx: ParseContext, field: string): reado
   if (!Array.isArray(v)) fail(ctx, `field "${field}" is not an array`);
   for (let i = 0; i < v.length; i++) {
     const level: unknown = v[i];
-    if (!Array.isArray(level) || level.length < 2 || !isDecimalString(level[0]) || !isDecimalString(level[1])) {
+    if (
+      !Array.isArray(level) ||
+      level.length < 2 ||
+      !isDecimalString(level[0]) ||
+      !isDecimalString(level[1])
+    ) {
       fail(ctx, `field "${field}"[${i}] is not a ["price","qty"] pair of decimal strings`);
     }
   }
@@ -81,7 +86,8 @@ export function parseRestDepth(
  */
 export function parseDepthUpdate(payload: unknown, ctx: ParseContext): BookDiff {
   if (!isRecord(payload)) fail(ctx, 'depth update is not a JSON object');
-  if (payload['e'] !== 'depthUpdate') fail(ctx, `expected e="depthUpdate", got ${JSON.stringify(payload['e'])}`);
+  if (payload['e'] !== 'depthUpdate')
+    fail(ctx, `expected e="depthUpdate", got ${JSON.stringify(payload['e'])}`);
   const s = payload['s'];
   if (typeof s !== 'string' || s.length === 0) fail(ctx, 'depth update has no symbol "s"');
   const firstUpdateId = safeInt(payload['U'], ctx, 'U');
@@ -89,7 +95,8 @@ export function parseDepthUpdate(payload: unknown, ctx: ParseContext): BookDiff 
   if (finalUpdateId < firstUpdateId) fail(ctx, `u=${finalUpdateId} is below U=${firstUpdateId}`);
   const pu = payload['pu'];
   const eventTime = payload['E'];
-  if (typeof eventTime !== 'number' || !Number.isFinite(eventTime)) fail(ctx, 'depth update has no event time "E"');
+  if (typeof eventTime !== 'number' || !Number.isFinite(eventTime))
+    fail(ctx, 'depth update has no event time "E"');
   return {
     type: 'diff',
     exchange: ctx.exchange,
@@ -111,7 +118,8 @@ export function parseDepthUpdate(payload: unknown, ctx: ParseContext): BookDiff 
 export function parseTrade(payload: unknown, ctx: ParseContext): Trade {
   if (!isRecord(payload)) fail(ctx, 'trade is not a JSON object');
   const e = payload['e'];
-  if (e !== 'trade' && e !== 'aggTrade') fail(ctx, `expected e="trade" or "aggTrade", got ${JSON.stringify(e)}`);
+  if (e !== 'trade' && e !== 'aggTrade')
+    fail(ctx, `expected e="trade" or "aggTrade", got ${JSON.stringify(e)}`);
   const s = payload['s'];
   if (typeof s !== 'string' || s.length === 0) fail(ctx, 'trade has no symbol "s"');
   const p = payload['p'];
