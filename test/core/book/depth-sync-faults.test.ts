@@ -62,7 +62,9 @@ function sortedSide(side: BookSide, levels: Map<string, string>): Array<[string,
   return [...levels].sort(([a], [b]) => (better(side, a, b) ? -1 : better(side, b, a) ? 1 : 0));
 }
 
-function runScenario(rules: DepthSyncRules, s: fc.RecordValue<typeof scenarioArb>): void {
+type Scenario = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never;
+
+function runScenario(rules: DepthSyncRules, s: Scenario): void {
   // ---- the truth ----
   const initial: Truth = { bids: new Map(), asks: new Map() };
   for (const [isBid, tick, q] of s.initial) {
