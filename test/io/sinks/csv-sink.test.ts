@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 /** An independent RFC 4180 parser (whole text, quoted fields may hold newlines) to check the sink against. */
-function parseCsv(text: string): string[][] {
+function parseCsv(text: string, options: { dropTornTail?: boolean } = {}): string[][] {
   const records: string[][] = [];
   let record: string[] = [];
   let field = '';
@@ -54,6 +54,7 @@ function parseCsv(text: string): string[][] {
     } else field += c;
     i += 1;
   }
+  if (options.dropTornTail === true) return records;
   if (quoted) throw new Error('unterminated quote');
   if (field.length > 0 || record.length > 0) throw new Error('last record has no newline');
   return records;
@@ -243,7 +244,9 @@ describe('CsvSink streaming', () => {
     await exited;
     const text = await readFile(path, 'utf8');
     expect(text.length).toBeGreaterThan(200_000);
-    const records = parseCsv(text);
+    // Linux may cut a write() to a regular file short when SIGKILL arrives mid-copy, so the LAST record can
+    // be torn; every complete record before it must be valid.
+    const records = parseCsv(text, { dropTornTail: true });
     expect(records[0]).toEqual(['i', 'text', 'x']);
     for (const [n, record] of records.slice(1).entries()) {
       expect(record).toEqual([String(n), n % 3 === 0 ? 'a,"b"\nc' : 'plain', String(n / 7)]);
