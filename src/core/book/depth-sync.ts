@@ -10,6 +10,11 @@
  *   `U <= lastUpdateId <= u`; afterwards each `pu` must equal the previous `u`.
  * - binance-us: the older spot form, "first event must have `U <= lastUpdateId+1 <= u`", so a snapshot
  *   exactly one id before the first buffered `U` is accepted instead of refetched.
+ *
+ * A limited snapshot leaves levels beyond its depth unknown (OrderBook's known window), and the window
+ * does not grow: once the price moves past its edge the touch itself is unknown (in the hftbacktest
+ * BTCUSDT recordings, after about 4 minutes with limit=1000). {@link DepthSync.refresh} renews it
+ * without leaving sync; the caller decides when (e.g. `book.knownBidDepth` below the depth it reads).
  */
 import type { BookDiff, BookSnapshot } from '../../events.js';
 import { BookSyncError, ConfigError } from '../../errors.js';
@@ -58,7 +63,10 @@ export interface BufferedAction {
   readonly buffered: number;
 }
 
-/** A snapshot arrived before any diff; it is kept until the first diff shows whether it is usable. */
+/**
+ * A snapshot was kept for later: it came before any diff (its use is decided by the first one), or, in
+ * a refresh, it is ahead of the live book (used once the stream reaches its `lastUpdateId`).
+ */
 export interface SnapshotHeldAction {
   readonly type: 'snapshot-held';
   readonly lastUpdateId: number;
@@ -71,7 +79,7 @@ export interface SnapshotTooOldAction {
   readonly firstUpdateId: number;
 }
 
-/** The book is now in sync (steps 4-6 done with every buffered diff). */
+/** The book is now in sync (steps 4-6 done with every buffered diff), or a refresh completed. */
 export interface SyncedAction {
   readonly type: 'synced';
   /** The book's update id: the last applied `u`, or the snapshot's `lastUpdateId`. */
@@ -160,7 +168,7 @@ export interface DepthSyncCounters {
   resyncs: number;
   /** Snapshots refetched because they were older than the first buffered diff. */
   staleSnapshots: number;
-  /** Times the book became synced. */
+  /** Times the book was (re)built from a snapshot, refreshes included. */
   syncs: number;
 }
 
@@ -189,8 +197,14 @@ export class DepthSync {
   private bookId: number | null = null;
   /** True from applying a snapshot until the first diff is applied: that diff has its own rule. */
   private firstPending = false;
+  /**
+   * Diffs not yet in the book while not synced; while synced and refreshing, the diffs applied since the
+   * refresh began (to replay onto the new snapshot).
+   */
   private buffer: BookDiff[] = [];
   private held: BookSnapshot | null = null;
+  private refreshing = false;
+  private lastApplied: BookDiff | null = null;
   private gapField: 'U' | 'pu' = 'U';
   private gapExpected = 0;
   private gapGot = 0;
@@ -217,9 +231,14 @@ export class DepthSync {
     return this.bookId;
   }
 
-  /** Returns how many diffs wait in the buffer. */
+  /** Returns how many diffs wait in the buffer (or, while refreshing, would be replayed). */
   get bufferedCount(): number {
     return this.buffer.length;
+  }
+
+  /** Returns true while a {@link refresh} waits for its snapshot. */
+  get isRefreshing(): boolean {
+    return this.refreshing;
   }
 
   /** Feeds one diff-depth event. Returns what happened and what the caller must do. */
@@ -227,10 +246,21 @@ export class DepthSync {
     this.checkSymbol(diff.symbol, diff.finalUpdateId);
     if (this.currentState === 'synced') {
       const r = this.step(diff);
-      if (r === APPLIED) return { type: 'applied', updateId: diff.finalUpdateId };
-      if (r === IGNORED)
+      if (r === GAP) return this.restartAfterGap([diff]);
+      if (r === IGNORED) {
+        this.counters.ignored++;
         return { type: 'ignored', finalUpdateId: diff.finalUpdateId, updateId: this.bookId as number };
-      return this.restartAfterGap([diff]);
+      }
+      this.counters.applied++;
+      if (this.refreshing) {
+        // Bounded like the start-up buffer: restart the replay from here (an older snapshot is then
+        // reported too old and fetched again).
+        if (this.buffer.length >= this.maxBufferedDiffs) this.buffer = [];
+        this.buffer.push(diff);
+        const held = this.held;
+        if (held !== null && (held.lastUpdateId as number) <= diff.finalUpdateId) return this.trySync();
+      }
+      return { type: 'applied', updateId: diff.finalUpdateId };
     }
     if (this.currentState === 'starting') {
       // Step 1: "buffer events; note U of the first event".
@@ -262,15 +292,34 @@ export class DepthSync {
       );
     }
     if (this.currentState === 'synced') {
-      return { type: 'snapshot-ignored', lastUpdateId: id, updateId: this.bookId as number };
+      if (!this.refreshing)
+        return { type: 'snapshot-ignored', lastUpdateId: id, updateId: this.bookId as number };
+      // A snapshot ahead of the live book waits until the stream catches up with it.
+      if (id > (this.bookId as number)) return this.hold(snapshot);
+      this.held = snapshot;
+      return this.trySync();
     }
-    if (this.currentState === 'starting') {
-      // Step 3 needs the first U, which no diff has given yet: keep the newest snapshot until one does.
-      if (this.held === null || (this.held.lastUpdateId as number) < id) this.held = snapshot;
-      return { type: 'snapshot-held', lastUpdateId: id };
-    }
+    // Step 3 needs the first U, which no diff has given yet: keep the newest snapshot until one does.
+    if (this.currentState === 'starting') return this.hold(snapshot);
     this.held = snapshot;
     return this.trySync();
+  }
+
+  /**
+   * While synced, asks for a new snapshot to renew the known window (it shrinks as the price moves away
+   * from the snapshot's depth) without leaving sync: the live book keeps updating, and when the snapshot
+   * arrives it is rebuilt from the snapshot plus the diffs applied since. Returns the fetch request, or
+   * null when not synced (the procedure already asked for one) or a refresh is already running.
+   */
+  refresh(): FetchSnapshotAction | null {
+    if (this.currentState !== 'synced' || this.refreshing) return null;
+    this.refreshing = true;
+    // Keep the last applied diff: the new snapshot may fall inside it (futures: "U <= lastUpdateId <= u").
+    this.buffer = this.lastApplied === null ? [] : [this.lastApplied];
+    return {
+      type: 'fetch-snapshot',
+      firstUpdateId: this.lastApplied?.firstUpdateId ?? (this.bookId as number),
+    };
   }
 
   /**
@@ -283,24 +332,40 @@ export class DepthSync {
     this.firstPending = false;
     this.buffer = [];
     this.held = null;
+    this.refreshing = false;
+    this.lastApplied = null;
     this.currentState = 'starting';
   }
 
-  /** Steps 3-6 with the held snapshot and the buffered diffs (at least one). */
+  private hold(snapshot: BookSnapshot): SnapshotHeldAction {
+    const id = snapshot.lastUpdateId as number;
+    if (this.held === null || (this.held.lastUpdateId as number) < id) this.held = snapshot;
+    return { type: 'snapshot-held', lastUpdateId: id };
+  }
+
+  /**
+   * Steps 3-6 with the held snapshot and the buffered diffs. Also completes a refresh, where the buffer
+   * holds the diffs applied since it began and is empty only if none was (then the snapshot is usable
+   * only at exactly the book's id).
+   */
   private trySync(): DepthSyncAction {
     const snapshot = this.held as BookSnapshot;
     this.held = null;
     const lastUpdateId = snapshot.lastUpdateId as number;
-    const firstU = (this.buffer[0] as BookDiff).firstUpdateId;
+    const refreshing = this.refreshing;
+    const first = this.buffer[0];
+    const firstU = first === undefined ? (this.bookId as number) : first.firstUpdateId;
     // spot step 3: "If the snapshot's lastUpdateId is strictly less than that first U, fetch the snapshot
     // again." futures: the first applied event needs U <= lastUpdateId, impossible when lastUpdateId < U.
     // binance-us: the first event needs U <= lastUpdateId+1, so only lastUpdateId + 1 < U is too old.
-    const tooOld = this.rules === 'binance-us' ? lastUpdateId + 1 < firstU : lastUpdateId < firstU;
+    const tooOld =
+      this.rules === 'binance-us' && first !== undefined ? lastUpdateId + 1 < firstU : lastUpdateId < firstU;
     if (tooOld) {
       this.counters.staleSnapshots++;
       return { type: 'snapshot-too-old', lastUpdateId, firstUpdateId: firstU };
     }
     // Step 5: "Set the book to the snapshot; its update id is lastUpdateId."
+    this.refreshing = false;
     this.book.applySnapshot(snapshot.bids, snapshot.asks, snapshot.depthLimit);
     this.bookId = lastUpdateId;
     this.firstPending = true;
@@ -314,16 +379,19 @@ export class DepthSync {
       const r = this.step(diff);
       if (r === APPLIED) applied++;
       else if (r === IGNORED) dropped++;
-      else {
-        return this.restartAfterGap(buffer.slice(i));
-      }
+      else return this.restartAfterGap(buffer.slice(i));
+    }
+    // A refresh replays diffs already counted when they first went live.
+    if (!refreshing) {
+      this.counters.applied += applied;
+      this.counters.ignored += dropped;
     }
     this.buffer = [];
     this.counters.syncs++;
     return { type: 'synced', updateId: this.bookId, applied, dropped };
   }
 
-  /** Applies one diff to the synced book under the rules; on GAP the book is untouched. */
+  /** Applies one diff to the synced book under the rules; on GAP or IGNORED the book is untouched. */
   private step(diff: BookDiff): StepResult {
     const id = this.bookId as number;
     const first = diff.firstUpdateId;
@@ -331,12 +399,12 @@ export class DepthSync {
     if (this.rules === 'futures') {
       if (this.firstPending) {
         // "Drop events with u < lastUpdateId; the first applied event has U <= lastUpdateId <= u."
-        if (last < id) return this.ignore();
+        if (last < id) return IGNORED;
         if (first > id) return this.gap('U', id, first);
       } else {
         // A diff wholly at or below the book's id carries nothing new (a duplicate or a late copy); the
         // pu rule would call it a gap, but the book already holds its effect.
-        if (last <= id) return this.ignore();
+        if (last <= id) return IGNORED;
         // "each event's pu must equal the previous event's u, otherwise resync".
         const pu = diff.prevFinalUpdateId;
         if (pu === null) {
@@ -352,7 +420,7 @@ export class DepthSync {
     } else {
       // spot step 4 "Drop buffered events with u <= lastUpdateId" (first event after the snapshot), then
       // step 6 "u < book's update id: ignore the event".
-      if (this.firstPending ? last <= id : last < id) return this.ignore();
+      if (this.firstPending ? last <= id : last < id) return IGNORED;
       // Step 6: "U > book's update id + 1: events were missed". For the first event this is the
       // binance-us rule U <= lastUpdateId+1 <= u, which the spot rule implies once step 3 passed.
       if (first > id + 1) return this.gap('U', id + 1, first);
@@ -362,13 +430,8 @@ export class DepthSync {
     this.book.applyDiff(diff.bids, diff.asks);
     this.bookId = last;
     this.firstPending = false;
-    this.counters.applied++;
+    this.lastApplied = diff;
     return APPLIED;
-  }
-
-  private ignore(): StepResult {
-    this.counters.ignored++;
-    return IGNORED;
   }
 
   private gap(field: 'U' | 'pu', expected: number, got: number): StepResult {
@@ -381,9 +444,7 @@ export class DepthSync {
   /** "discard the book and restart from step 1 for that symbol", keeping the diffs from the gap on. */
   private restartAfterGap(buffer: BookDiff[]): GapAction {
     const bookId = this.bookId;
-    this.book.clear();
-    this.bookId = null;
-    this.firstPending = false;
+    this.restart();
     this.currentState = 'awaiting-snapshot';
     this.buffer = buffer;
     this.counters.gaps++;

@@ -51,6 +51,8 @@ const scenarioArb = fc.record({
   ),
   faults: fc.array(fc.constantFrom(...FAULTS), { maxLength: 60, size: 'max' }),
   plans: fc.array(snapshotPlanArb, { minLength: 1, maxLength: 8 }),
+  /** Ask for a window refresh after every n-th delivered diff. */
+  refreshEvery: fc.option(fc.integer({ min: 1, max: 12 }), { nil: null }),
   maxBufferedDiffs: fc.option(fc.integer({ min: 2, max: 12 }), { nil: undefined, freq: 4 }),
 });
 
@@ -228,6 +230,10 @@ function runScenario(rules: DepthSyncRules, s: Scenario): void {
     delivered++;
     newestDelivered = Math.max(newestDelivered, i);
     handle(sync.onDiff(events[i] as BookDiff));
+    if (s.refreshEvery !== null && delivered % s.refreshEvery === 0) {
+      const request = sync.refresh();
+      if (request !== null) handle(request);
+    }
     deliverDueSnapshots(false);
   }
   for (let round = 0; round < 20 && pending.length > 0; round++) deliverDueSnapshots(true);

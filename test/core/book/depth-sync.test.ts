@@ -255,3 +255,117 @@ describe('DepthSync, futures rules', () => {
     expect(() => sync.onDiff(diff(111, 112))).toThrow(BookSyncError);
   });
 });
+
+describe('DepthSync.refresh', () => {
+  it('renews the known window without leaving sync', () => {
+    const sync = new DepthSync({ symbol: SYMBOL });
+    sync.onDiff(diff(1, 2));
+    // A 2-level snapshot: bids are known down to 99 only.
+    sync.onSnapshot(
+      snapshot(
+        2,
+        [
+          ['100', '1'],
+          ['99', '1'],
+        ],
+        [['101', '1']],
+        2,
+      ),
+    );
+    expect(sync.book.windowEdge('bids')).toBe('99');
+    sync.onDiff(diff(3, 4, [['100', '0']]));
+    expect(sync.book.knownBidDepth).toBe(1);
+    expect(sync.refresh()).toEqual({ type: 'fetch-snapshot', firstUpdateId: 3 });
+    expect(sync.isRefreshing).toBe(true);
+    expect(sync.refresh()).toBeNull();
+    // The live book keeps going while the snapshot is on its way.
+    expect(sync.onDiff(diff(5, 6, [['98.5', '2']]))).toEqual({ type: 'applied', updateId: 6 });
+    expect(sync.state).toBe('synced');
+    // Snapshot at 5 (inside 5..6): rebuilt from it, then 5..6 replayed.
+    const done = sync.onSnapshot(
+      snapshot(
+        5,
+        [
+          ['99', '1'],
+          ['98', '4'],
+          ['97', '1'],
+        ],
+        [['101', '1']],
+        3,
+      ),
+    );
+    expect(done).toEqual({ type: 'synced', updateId: 6, applied: 1, dropped: 1 });
+    expect(sync.isRefreshing).toBe(false);
+    expect(sync.book.windowEdge('bids')).toBe('97');
+    expect(sync.book.levels('bids', 'known')).toEqual([
+      ['99', '1'],
+      ['98.5', '2'],
+      ['98', '4'],
+      ['97', '1'],
+    ]);
+    // Replayed diffs are not counted twice.
+    expect(sync.counters).toMatchObject({ applied: 2, syncs: 2, gaps: 0 });
+  });
+
+  it('holds a snapshot ahead of the live book until the stream reaches it', () => {
+    const sync = new DepthSync({ symbol: SYMBOL });
+    sync.onDiff(diff(1, 2));
+    sync.onSnapshot(snapshot(2, [], []));
+    sync.refresh();
+    expect(sync.onSnapshot(snapshot(5, [['50', '1']], []))).toEqual({
+      type: 'snapshot-held',
+      lastUpdateId: 5,
+    });
+    expect(sync.onDiff(diff(3, 4, [['40', '1']])).type).toBe('applied');
+    expect(sync.book.levels('bids')).toEqual([['40', '1']]);
+    expect(sync.onDiff(diff(5, 6, [['60', '1']]))).toEqual({
+      type: 'synced',
+      updateId: 6,
+      applied: 1,
+      dropped: 1,
+    });
+    expect(sync.book.levels('bids')).toEqual([
+      ['60', '1'],
+      ['50', '1'],
+    ]);
+  });
+
+  it('keeps the live book and asks again when the snapshot is too old', () => {
+    const sync = new DepthSync({ symbol: SYMBOL });
+    sync.onDiff(diff(1, 2));
+    sync.onSnapshot(snapshot(2, [['10', '1']], []));
+    sync.onDiff(diff(3, 4));
+    sync.refresh();
+    sync.onDiff(diff(5, 6));
+    expect(sync.onSnapshot(snapshot(2, [], []))).toEqual({
+      type: 'snapshot-too-old',
+      lastUpdateId: 2,
+      firstUpdateId: 3,
+    });
+    expect(sync.state).toBe('synced');
+    expect(sync.isRefreshing).toBe(true);
+    expect(sync.book.levels('bids')).toEqual([['10', '1']]);
+  });
+
+  it('accepts a futures snapshot inside the last applied event', () => {
+    const sync = new DepthSync({ symbol: SYMBOL, rules: 'futures' });
+    sync.onDiff(diff(100, 110, [], [], 90));
+    sync.onSnapshot(snapshot(105, [], []));
+    sync.onDiff(diff(120, 130, [['5', '1']], [], 110));
+    expect(sync.refresh()).toEqual({ type: 'fetch-snapshot', firstUpdateId: 120 });
+    expect(sync.onSnapshot(snapshot(125, [['5', '1']], []))).toEqual({
+      type: 'synced',
+      updateId: 130,
+      applied: 1,
+      dropped: 0,
+    });
+    expect(sync.onDiff(diff(131, 140, [], [], 130)).type).toBe('applied');
+  });
+
+  it('does nothing unless synced', () => {
+    const sync = new DepthSync({ symbol: SYMBOL });
+    expect(sync.refresh()).toBeNull();
+    sync.onDiff(diff(1, 1));
+    expect(sync.refresh()).toBeNull();
+  });
+});
