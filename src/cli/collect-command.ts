@@ -1,6 +1,12 @@
-/** `obi collect` (also the default command, so the original script's flags work as they are). */
+/**
+ * `obi collect` (also the default command, so the original script's flags work as they are). Websocket
+ * mode (local books from the diff-depth stream) is the default; `--mode poll` is the original REST polling.
+ */
 import { Option, type Command } from 'commander';
 import { binanceEndpoints, type BinanceExchange } from '../exchanges/binance/endpoints.js';
+import { DEFAULT_SNAPSHOT_LIMIT } from '../exchanges/binance/ws-depth-stream.js';
+import { MAX_STREAMS_PER_CONNECTION } from '../exchanges/binance/ws-stream-plan.js';
+import type { SampleMode } from '../pipeline/diff-sampler.js';
 import { ConfigError } from '../errors.js';
 import {
   addFeatureFlags,
@@ -26,7 +32,11 @@ type CollectFlags = FeatureFlags &
     verifySsl: boolean;
     exchange: BinanceExchange;
     market: 'spot' | 'futures';
-    mode: 'poll';
+    mode: 'ws' | 'poll';
+    sample: SampleMode;
+    wsUrl?: string;
+    snapshotLimit: number;
+    maxStreams: number;
     record?: string;
   };
 
@@ -41,7 +51,7 @@ export function registerCollect(program: Command): void {
       ['BTCUSDT'],
     )
     .option('--minutes <m>', 'how long to run; 0 = until Ctrl-C', parseNonNegativeNumber, 10)
-    .option('--depth-limit <n>', 'most levels requested from the API per poll', parsePositiveInt, 500)
+    .option('--depth-limit <n>', 'poll: most levels requested from the API per poll', parsePositiveInt, 500)
     .option('--base-url <url>', 'REST base URL (default: the exchange’s market-data host)')
     .option('--timeout <sec>', 'HTTP timeout in seconds', parsePositiveNumber, 8)
     .option('--no-verify-ssl', 'disable TLS certificate verification (not recommended)')
@@ -53,14 +63,51 @@ export function registerCollect(program: Command): void {
     .addOption(
       new Option('--market <market>', 'spot or USD-M futures').choices(['spot', 'futures']).default('spot'),
     )
-    .addOption(new Option('--mode <mode>', 'how depth is collected').choices(['poll']).default('poll'))
-    .option('--record <file>', 'also record every response (obi recording format; .gz to compress)');
+    .addOption(
+      new Option(
+        '--mode <mode>',
+        'ws: local books from the diff-depth websocket stream; poll: REST snapshots',
+      )
+        .choices(['ws', 'poll'])
+        .default('ws'),
+    )
+    .addOption(
+      new Option(
+        '--sample <how>',
+        'ws: a row per symbol every --interval (cadence) or per diff event (event)',
+      )
+        .choices(['cadence', 'event'])
+        .default('cadence'),
+    )
+    .option('--ws-url <url>', 'ws: websocket base URL (default: the exchange’s market-data stream host)')
+    .option(
+      '--snapshot-limit <n>',
+      'ws: levels of the REST snapshot that (re)syncs a book (500: weight 25 spot, 10 futures)',
+      parsePositiveInt,
+      DEFAULT_SNAPSHOT_LIMIT,
+    )
+    .option(
+      '--max-streams <n>',
+      `ws: streams per websocket connection (at most ${MAX_STREAMS_PER_CONNECTION})`,
+      parsePositiveInt,
+      MAX_STREAMS_PER_CONNECTION,
+    )
+    .option(
+      '--record <path>',
+      'also record every message (obi recording format): a directory gets rotating .ndjson.gz files; ' +
+        'a path ending in .ndjson or .ndjson.gz is one file',
+    );
   addFeatureFlags(cmd, 1.0);
   addOutputFlags(cmd, { csv: DEFAULT_CSV, json: DEFAULT_JSON });
   cmd.action(async (flags: CollectFlags) => {
     const endpoints = binanceEndpoints(flags.exchange, flags.market);
     const cfg: CollectConfig = {
       command: 'collect',
+      mode: flags.mode,
+      sample: flags.sample,
+      wsBaseUrl: normalizeWsUrl(flags.wsUrl ?? endpoints.wsBaseUrl),
+      snapshotLimit: flags.snapshotLimit,
+      maxStreamsPerConnection: flags.maxStreams,
       symbols: flags.symbol,
       exchange: flags.exchange,
       market: flags.market,
@@ -97,6 +144,23 @@ export function normalizeBaseUrl(value: string): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ConfigError(`--base-url must use http or https (got "${value}")`, 'base-url');
+  }
+  return value.replace(/\/+$/, '');
+}
+
+/** Returns the websocket base URL without a trailing slash; rejects what is not a ws(s) URL. */
+export function normalizeWsUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(
+      `--ws-url must be a URL like wss://stream.binance.com:9443 (got "${value}")`,
+      'ws-url',
+    );
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    throw new ConfigError(`--ws-url must use ws or wss (got "${value}")`, 'ws-url');
   }
   return value.replace(/\/+$/, '');
 }

@@ -2,16 +2,28 @@
  * A live run, shared by `obi collect` and `obi demo`: source → (recording tap) → sampler → features →
  * labels → sinks, with Ctrl-C/SIGTERM ending it cleanly (the current tick finishes, files are flushed, the
  * metrics JSON is written, exit 0).
+ *
+ * Two sources: `ws` (the default) keeps a local book per symbol from the diff-depth websocket stream and
+ * samples it (diff-sampler.ts); `poll` requests REST depth snapshots at a fixed cadence, as the original
+ * script did (rest-poller.ts).
  */
 import { computeRows } from '../pipeline/compute-rows.js';
 import { runToFiles, type RunResult } from '../pipeline/run-to-files.js';
 import { sampleSnapshots } from '../pipeline/snapshot-sampler.js';
+import { sampleDiffs, type SampleMode } from '../pipeline/diff-sampler.js';
+import type { DiffBookKeeper } from '../pipeline/diff-book-keeper.js';
+import {
+  monotonicEpochMs,
+  openWsDepthStream,
+  type WsDepthStream,
+} from '../exchanges/binance/ws-depth-stream.js';
+import { ConfigError } from '../errors.js';
 import { featureColumns } from '../core/row/column-schema.js';
 import { viewDepth, type FeatureOptions } from '../options.js';
 import { pollDepth, type PollStats } from '../exchanges/binance/rest-poller.js';
 import type { BinanceExchange } from '../exchanges/binance/endpoints.js';
 import { RecordingWriter } from '../io/recording-writer.js';
-import type { MarketEvent } from '../events.js';
+import type { MarketEvent, StreamStatus } from '../events.js';
 import { VERSION } from '../version.js';
 import type { OutputFlags } from './common-flags.js';
 import { openSinks } from './output-setup.js';
@@ -21,6 +33,16 @@ import { recordPolledEvent } from './poll-recording.js';
 
 export interface CollectConfig {
   readonly command: 'collect' | 'demo';
+  /** `ws`: local books from the diff-depth stream; `poll`: REST snapshots at a fixed cadence. */
+  readonly mode: 'ws' | 'poll';
+  /** ws: one row per symbol per tick (`cadence`) or one per diff event (`event`). */
+  readonly sample: SampleMode;
+  /** ws: the websocket base URL. */
+  readonly wsBaseUrl: string;
+  /** ws: the REST snapshot `limit` used to (re)sync a book. */
+  readonly snapshotLimit: number;
+  /** ws: streams per connection (≤ 1024). */
+  readonly maxStreamsPerConnection: number;
   readonly symbols: readonly string[];
   readonly exchange: BinanceExchange;
   readonly market: 'spot' | 'futures';
@@ -42,8 +64,25 @@ export function requestLimit(cfg: Pick<CollectConfig, 'features' | 'depthLimit'>
   return Math.min(Math.max(viewDepth(cfg.features), 5), cfg.depthLimit);
 }
 
-/** The metrics JSON's `config`: the seed's keys with its meaning, then obi's. */
-export function configDocument(cfg: CollectConfig): Record<string, unknown> {
+/** When a websocket run's ticks fall: t_k = tickStartMs + k·interval, before tickEndMs (null: until stopped). */
+export interface TickGrid {
+  readonly tickStartMs: number;
+  readonly tickEndMs: number | null;
+}
+
+/** The metrics JSON's `config` (also the recording header's): the seed's keys with its meaning, then obi's. */
+export function configDocument(cfg: CollectConfig, grid: TickGrid | null = null): Record<string, unknown> {
+  const ws =
+    cfg.mode === 'ws'
+      ? {
+          sample: cfg.sample,
+          ws_url: cfg.wsBaseUrl,
+          snapshot_limit: cfg.snapshotLimit,
+          max_streams_per_connection: cfg.maxStreamsPerConnection,
+          min_known_depth: viewDepth(cfg.features),
+          ...(grid !== null ? { tick_start_ms: grid.tickStartMs, tick_end_ms: grid.tickEndMs } : {}),
+        }
+      : {};
   return {
     symbol: cfg.symbols[0],
     base_url: cfg.baseUrl,
@@ -60,8 +99,8 @@ export function configDocument(cfg: CollectConfig): Record<string, unknown> {
     symbols: cfg.symbols,
     exchange: cfg.exchange,
     market: cfg.market,
-    mode: 'poll',
-    request_limit: requestLimit(cfg),
+    mode: cfg.mode,
+    ...(cfg.mode === 'poll' ? { request_limit: requestLimit(cfg) } : ws),
     obi_levels: cfg.features.obiLevels,
     decay_alpha: cfg.features.decayAlpha,
     ofi_levels: cfg.features.ofiLevels,
@@ -73,6 +112,14 @@ export function configDocument(cfg: CollectConfig): Record<string, unknown> {
 
 /** Runs until the duration ends or `signal` aborts; returns the metrics. Prints progress to `log`. */
 export async function runCollect(
+  cfg: CollectConfig,
+  log: NodeJS.WriteStream,
+  signal: AbortSignal,
+): Promise<RunResult> {
+  return cfg.mode === 'ws' ? runWsCollect(cfg, log, signal) : runPollCollect(cfg, log, signal);
+}
+
+async function runPollCollect(
   cfg: CollectConfig,
   log: NodeJS.WriteStream,
   signal: AbortSignal,
@@ -143,6 +190,193 @@ export async function runCollect(
     });
     progress.done();
     if (cfg.output.quiet !== true) {
+      if (signal.aborted) log.write('[OK] interrupted: finished the current tick and saved everything\n');
+      for (const line of summaryLines(result, cfg.output)) log.write(line + '\n');
+      if (recorder !== null) log.write(`[OK] Saved recording → ${cfg.record}\n`);
+    }
+    return result;
+  } finally {
+    progress.done();
+    await recorder?.close();
+  }
+}
+
+/** Shortest cadence interval in websocket mode: the fastest diff-depth stream updates every 100 ms. */
+export const MIN_WS_INTERVAL_SEC = 0.1;
+/** At most this many status lines are printed per STATUS_WINDOW_MS; the rest are counted. */
+const STATUS_LINES_PER_WINDOW = 10;
+const STATUS_WINDOW_MS = 10_000;
+
+/** Throws ConfigError for a websocket configuration that cannot work. */
+export function checkWsConfig(cfg: CollectConfig): void {
+  if (cfg.sample === 'cadence' && cfg.intervalSec < MIN_WS_INTERVAL_SEC) {
+    throw new ConfigError(
+      `--interval ${cfg.intervalSec}: websocket cadence sampling goes down to ${MIN_WS_INTERVAL_SEC} s ` +
+        '(the stream updates every 100 ms); use --sample event for a row per update',
+      'interval',
+    );
+  }
+  const need = viewDepth(cfg.features);
+  if (cfg.snapshotLimit < need) {
+    throw new ConfigError(
+      `--snapshot-limit ${cfg.snapshotLimit} is below the ${need} levels the features read; ` +
+        `use --snapshot-limit ${need} or more`,
+      'snapshot-limit',
+    );
+  }
+}
+
+/** Status lines for people: gaps, resyncs, disconnects, staleness; `synced` is summarised. */
+class StatusLog {
+  private windowStart = Number.NEGATIVE_INFINITY;
+  private printed = 0;
+  suppressed = 0;
+  private readonly everSynced = new Set<string>();
+  private announced = false;
+
+  constructor(
+    private readonly log: NodeJS.WriteStream,
+    private readonly enabled: boolean,
+    private readonly progress: ProgressReporter,
+    private readonly symbols: readonly string[],
+    private readonly startedMs: number,
+  ) {}
+
+  onStatus(s: StreamStatus): void {
+    if (s.status === 'synced') {
+      this.everSynced.add(s.symbol);
+      if (!this.announced && this.symbols.every((x) => this.everSynced.has(x))) {
+        this.announced = true;
+        this.line(
+          `[OK] ${this.symbols.length} symbol${this.symbols.length === 1 ? '' : 's'} in sync after ` +
+            `${((Date.now() - this.startedMs) / 1000).toFixed(1)} s`,
+        );
+      }
+      return;
+    }
+    if (s.status === 'connected') return;
+    const now = Date.now();
+    if (now - this.windowStart >= STATUS_WINDOW_MS) {
+      this.windowStart = now;
+      this.printed = 0;
+    }
+    if (this.printed >= STATUS_LINES_PER_WINDOW) {
+      this.suppressed++;
+      return;
+    }
+    this.printed++;
+    this.line(
+      `[${s.status === 'disconnected' || s.status === 'gap' ? 'WARN' : 'INFO'}] ${s.status}: ${s.detail}`,
+    );
+  }
+
+  private line(text: string): void {
+    if (!this.enabled) return;
+    this.progress.done();
+    this.log.write(text + '\n');
+  }
+}
+
+async function runWsCollect(
+  cfg: CollectConfig,
+  log: NodeJS.WriteStream,
+  signal: AbortSignal,
+): Promise<RunResult> {
+  checkWsConfig(cfg);
+  const features = cfg.features;
+  const depth = viewDepth(features);
+  const intervalMs = cfg.intervalSec * 1000;
+  const startedMs = monotonicEpochMs();
+  const grid: TickGrid = {
+    // Ticks on multiples of the interval (epoch-aligned), so rows of different runs line up.
+    tickStartMs: Math.ceil(startedMs / intervalMs) * intervalMs,
+    tickEndMs: cfg.minutes > 0 ? startedMs + cfg.minutes * 60_000 : null,
+  };
+  const config = configDocument(cfg, grid);
+  const columns = featureColumns(features);
+  const sinks = await openSinks(cfg.output, columns);
+  const recorder =
+    cfg.record === null
+      ? null
+      : await RecordingWriter.open({
+          path: cfg.record,
+          exchange: cfg.exchange,
+          market: cfg.market,
+          config,
+          force: cfg.output.force === true,
+        });
+  const started = Date.now();
+  const quiet = cfg.output.quiet === true;
+  const progress = new ProgressReporter(log, !quiet);
+  const statusLog = new StatusLog(log, !quiet, progress, cfg.symbols, started);
+  let keeper: DiffBookKeeper | null = null;
+  const stream: WsDepthStream = openWsDepthStream({
+    exchange: cfg.exchange,
+    market: cfg.market,
+    symbols: cfg.symbols,
+    restBaseUrl: cfg.baseUrl,
+    wsBaseUrl: cfg.wsBaseUrl,
+    snapshotLimit: cfg.snapshotLimit,
+    maxStreamsPerConnection: cfg.maxStreamsPerConnection,
+    timeoutMs: cfg.timeoutSec * 1000,
+    verifyTls: cfg.verifyTls,
+    validateSymbols: cfg.validateSymbols,
+    clockMarks: { startMs: grid.tickStartMs, intervalMs },
+    ...(grid.tickEndMs !== null ? { stopAtMs: grid.tickEndMs } : {}),
+    signal,
+    ...(recorder !== null ? { record: (line) => recorder.write(line) } : {}),
+    onStatus: (s) => statusLog.onStatus(s),
+  });
+  const samples = sampleDiffs(stream, {
+    sample: cfg.sample,
+    intervalMs,
+    tickStartMs: grid.tickStartMs,
+    ...(grid.tickEndMs !== null ? { tickEndMs: grid.tickEndMs } : {}),
+    symbols: cfg.symbols,
+    depth,
+    minKnownDepth: depth,
+    venue: { exchange: cfg.exchange, market: cfg.market },
+    onSnapshotNeeded: (request) => stream.requestSnapshot(request),
+    onStreamBehind: (symbol) => stream.resubscribe(symbol),
+    onStatus: (s) => statusLog.onStatus(s),
+    onKeeper: (k) => {
+      keeper = k;
+    },
+  });
+  let unsynced = 0;
+  try {
+    const result = await runToFiles({
+      rows: computeRows(samples, features),
+      sinks,
+      jsonPath: cfg.output.json,
+      symbols: cfg.symbols,
+      facts: {
+        emaSpan: features.ema,
+        levels: features.levels,
+        intervalSec: cfg.intervalSec,
+        durationMin: cfg.minutes,
+      },
+      config,
+      onRow: (row, rows) => {
+        if (row.status !== 'ok') unsynced++;
+        const st = stream.stats;
+        const k: DiffBookKeeper | null = keeper;
+        progress.update({
+          elapsedMs: Date.now() - started,
+          rows,
+          missing: unsynced,
+          errors: st.malformed + st.snapshots.failed,
+          lastLatencyMs: st.lastLagMs,
+          usedWeight1m: st.snapshots.usedWeight1m,
+          note:
+            `synced=${k?.stats.synced ?? 0}/${cfg.symbols.length} gaps=${k?.stats.gaps ?? 0} ` +
+            `conns=${st.connections} reconnects=${st.reconnects}` +
+            (statusLog.suppressed > 0 ? ` (+${statusLog.suppressed} status lines not shown)` : ''),
+        });
+      },
+    });
+    progress.done();
+    if (!quiet) {
       if (signal.aborted) log.write('[OK] interrupted: finished the current tick and saved everything\n');
       for (const line of summaryLines(result, cfg.output)) log.write(line + '\n');
       if (recorder !== null) log.write(`[OK] Saved recording → ${cfg.record}\n`);

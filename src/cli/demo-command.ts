@@ -1,10 +1,14 @@
 /**
  * `obi demo` — what `npm start` runs: the built-in exchange on a free loopback port, the real live
- * collector against it, the deliverables in ./obi-demo/. Nothing leaves the machine.
+ * collector against it (websocket mode by default, `--mode poll` for REST polling), the deliverables in
+ * ./obi-demo/. Nothing leaves the machine.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { DEFAULT_SNAPSHOT_LIMIT } from '../exchanges/binance/ws-depth-stream.js';
+import { MAX_STREAMS_PER_CONNECTION } from '../exchanges/binance/ws-stream-plan.js';
+import type { SampleMode } from '../pipeline/diff-sampler.js';
 import { startSimulator } from '../exchanges/simulator/server.js';
 import { addFeatureFlags, featureOptionsFrom, type FeatureFlags } from './common-flags.js';
 import { parsePositiveInt, parsePositiveNumber, parseSymbolList } from './flags.js';
@@ -16,6 +20,8 @@ type DemoFlags = FeatureFlags & {
   out: string;
   symbol: string[];
   seed: number;
+  mode: 'ws' | 'poll';
+  sample: SampleMode;
   quiet?: boolean;
 };
 
@@ -29,6 +35,19 @@ export function registerDemo(program: Command): void {
     .option('--out <dir>', 'where to write the outputs (overwritten on each demo run)', 'obi-demo')
     .option('--symbol <symbols>', 'simulated symbols to collect', parseSymbolList, ['BTCUSDT'])
     .option('--seed <n>', 'seed of the simulated market', parsePositiveInt, 1)
+    .addOption(
+      new Option('--mode <mode>', 'ws: local books from the diff-depth stream; poll: REST snapshots')
+        .choices(['ws', 'poll'])
+        .default('ws'),
+    )
+    .addOption(
+      new Option(
+        '--sample <how>',
+        'ws: a row per symbol every --interval (cadence) or per diff event (event)',
+      )
+        .choices(['cadence', 'event'])
+        .default('cadence'),
+    )
     .option('--quiet', 'print only errors');
   addFeatureFlags(cmd, 0.25);
   cmd.action(async (flags: DemoFlags) => {
@@ -39,8 +58,12 @@ export function registerDemo(program: Command): void {
     const json = join(flags.out, 'level43_orderbook_imbalance_metrics.json');
     if (flags.quiet !== true) {
       out.write(
-        `obi demo: simulated exchange on ${sim.url}; collecting ${flags.symbol.join(',')} every ` +
-          `${flags.interval}s for ${flags.minutes} min (Ctrl-C stops early and still saves)\n`,
+        `obi demo: simulated exchange on ${sim.url}; ${flags.mode === 'ws' ? 'streaming' : 'polling'} ` +
+          `${flags.symbol.join(',')}, ` +
+          (flags.mode === 'ws' && flags.sample === 'event'
+            ? 'a row per update'
+            : `a row every ${flags.interval}s`) +
+          ` for ${flags.minutes} min (Ctrl-C stops early and still saves)\n`,
       );
     }
     const { signal, dispose } = interruptSignal();
@@ -48,6 +71,11 @@ export function registerDemo(program: Command): void {
       await runCollect(
         {
           command: 'demo',
+          mode: flags.mode,
+          sample: flags.sample,
+          wsBaseUrl: sim.wsUrl,
+          snapshotLimit: DEFAULT_SNAPSHOT_LIMIT,
+          maxStreamsPerConnection: MAX_STREAMS_PER_CONNECTION,
           symbols: flags.symbol,
           exchange: 'binance',
           market: 'spot',

@@ -1,8 +1,15 @@
-/** `obi replay FILE`: the CSV/JSON deliverables from a recording instead of a live source. */
-import type { Command } from 'commander';
+/**
+ * `obi replay FILE`: the CSV/JSON deliverables from a recording instead of a live source. A websocket
+ * recording made by `obi collect` replays through the same diff sampler on the same tick grid (from its
+ * header), so it gives the live run's CSV byte for byte; tardis.dev `incremental_book_L2` goes the same way.
+ */
+import { Option, type Command } from 'commander';
 import { computeRows } from '../pipeline/compute-rows.js';
 import { runToFiles } from '../pipeline/run-to-files.js';
 import { sampleSnapshots } from '../pipeline/snapshot-sampler.js';
+import { sampleDiffs, type DiffSamplerOptions, type SampleMode } from '../pipeline/diff-sampler.js';
+import type { BookSample } from '../core/book-sample.js';
+import type { Trade } from '../events.js';
 import { featureColumns } from '../core/row/column-schema.js';
 import { viewDepth } from '../options.js';
 import { VERSION } from '../version.js';
@@ -17,16 +24,22 @@ import {
 } from './common-flags.js';
 import { openSinks, messageStream } from './output-setup.js';
 import { summaryLines } from './summary-print.js';
-import { openReplaySource } from './replay-source.js';
+import { openReplaySource, type ReplaySource } from './replay-source.js';
 import { formatMalformedExamples } from '../io/line-accounting.js';
 
-type ReplayFlags = FeatureFlags & OutputFlags & { symbol?: string[] };
+type ReplayFlags = FeatureFlags & OutputFlags & { symbol?: string[]; sample?: SampleMode };
 
 export function registerReplay(program: Command): void {
   const cmd = program
     .command('replay')
     .argument('<file>', 'an obi recording (.ndjson[.gz] or a directory of them) or a tardis.dev CSV')
-    .description('compute the features and metrics from a recording');
+    .description('compute the features and metrics from a recording')
+    .addOption(
+      new Option(
+        '--sample <how>',
+        'diff sources: a row per symbol every --interval (cadence) or per diff event (event); default: as recorded',
+      ).choices(['cadence', 'event']),
+    );
   addFeatureFlags(cmd, undefined);
   addOutputFlags(cmd, { csv: DEFAULT_CSV, json: DEFAULT_JSON });
   cmd.action(async (file: string, flags: ReplayFlags) => {
@@ -41,7 +54,11 @@ async function replay(file: string, flags: ReplayFlags): Promise<void> {
   const features = featureOptionsFrom(flags, intervalSec);
   const columns = featureColumns(features);
   const sinks = await openSinks(flags, columns);
-  const rows = computeRows(sampleSnapshots(source.events, viewDepth(features)), features);
+  const samples: AsyncIterable<BookSample | Trade> =
+    source.sampler === 'diffs'
+      ? sampleDiffs(source.events, diffSamplerOptions(source, flags.sample, intervalSec, viewDepth(features)))
+      : sampleSnapshots(source.events, viewDepth(features));
+  const rows = computeRows(samples, features);
   const result = await runToFiles({
     rows,
     sinks,
@@ -63,6 +80,7 @@ async function replay(file: string, flags: ReplayFlags): Promise<void> {
       command: 'replay',
       input: file,
       input_format: source.format,
+      ...(source.sampler === 'diffs' ? { sample: flags.sample ?? recordedSample(source) ?? 'cadence' } : {}),
       obi_levels: features.obiLevels,
       decay_alpha: features.decayAlpha,
       ofi_levels: features.ofiLevels,
@@ -80,4 +98,42 @@ async function replay(file: string, flags: ReplayFlags): Promise<void> {
       );
     }
   }
+}
+
+function recordedSample(source: ReplaySource): SampleMode | null {
+  const sample = source.recordedConfig?.['sample'];
+  return sample === 'cadence' || sample === 'event' ? sample : null;
+}
+
+function finiteOrNull(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/**
+ * Returns the diff sampler's options for a replay: the recorded run's tick grid, symbols and sampling when
+ * the replay keeps its interval (so rows come out as they did live), else a grid aligned to the interval.
+ */
+export function diffSamplerOptions(
+  source: ReplaySource,
+  sample: SampleMode | undefined,
+  intervalSec: number,
+  depth: number,
+): DiffSamplerOptions {
+  const recorded = source.recordedConfig;
+  const intervalMs = intervalSec * 1000;
+  const sameGrid = recorded !== null && recorded['interval'] === intervalSec;
+  const start = sameGrid ? finiteOrNull(recorded['tick_start_ms']) : null;
+  const end = sameGrid ? finiteOrNull(recorded['tick_end_ms']) : null;
+  const symbols = recorded?.['symbols'];
+  return {
+    sample: sample ?? recordedSample(source) ?? 'cadence',
+    intervalMs,
+    ...(start !== null ? { tickStartMs: start } : {}),
+    ...(end !== null ? { tickEndMs: end } : {}),
+    ...(Array.isArray(symbols) && symbols.every((x) => typeof x === 'string')
+      ? { symbols: symbols as string[] }
+      : {}),
+    depth,
+    ...(source.venue !== null ? { venue: source.venue } : {}),
+  };
 }

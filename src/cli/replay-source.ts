@@ -1,10 +1,14 @@
-/** Picks the reader for a replay input by looking at its content, not just its name. */
+/**
+ * Picks the reader for a replay input by looking at its content, not just its name, and says how its
+ * events become samples: snapshot sources (polls, tardis `book_snapshot_N`) through the snapshot sampler,
+ * diff sources (websocket recordings, tardis `incremental_book_L2`) through the diff sampler.
+ */
 import { statSync } from 'node:fs';
 import { readRecording } from '../io/replay.js';
 import { readTardisCsv } from '../io/tardis-csv.js';
 import type { InputStats } from '../io/line-accounting.js';
 import { openInputStream } from '../io/input-stream.js';
-import type { MarketEvent } from '../events.js';
+import type { MarketEvent, Venue } from '../events.js';
 import { ConfigError } from '../errors.js';
 
 export interface ReplaySource {
@@ -13,8 +17,34 @@ export interface ReplaySource {
   /** Symbols seen so far, in order of first appearance. */
   symbols(): string[];
   stats(): InputStats;
-  /** The recording's own sampling interval, when it has one (polls). */
+  /** The recording's own sampling interval, when it has one. */
   readonly nominalIntervalSec: number | null;
+  /** `snapshots`: each snapshot is a sample; `diffs`: local books are kept from diffs and sampled. */
+  readonly sampler: 'snapshots' | 'diffs';
+  /** The `config` of the recording's header (the live run's options), or null. */
+  readonly recordedConfig: Readonly<Record<string, unknown>> | null;
+  /** The venue of the recording's header, or null when it has none. */
+  readonly venue: Venue | null;
+}
+
+/** Returns the first event of `source` (or null) and an iterable of all its events, that first one included. */
+async function peek<T>(source: AsyncIterable<T>): Promise<{ first: T | null; all: AsyncIterable<T> }> {
+  const it = source[Symbol.asyncIterator]();
+  const head = await it.next();
+  const all = (async function* (): AsyncGenerator<T> {
+    try {
+      if (head.done === true) return;
+      yield head.value;
+      for (;;) {
+        const next = await it.next();
+        if (next.done === true) return;
+        yield next.value;
+      }
+    } finally {
+      await it.return?.();
+    }
+  })();
+  return { first: head.done === true ? null : head.value, all };
 }
 
 async function firstLine(path: string): Promise<string> {
@@ -57,14 +87,22 @@ export async function openReplaySource(
   if (head.startsWith('{')) {
     const reader = readRecording(path);
     const seen: string[] = [];
-    const events = trackSymbols(reader, seen);
-    const interval = reader.stats.header?.config?.['interval'];
+    // The first event says what kind of recording this is (and has read the header by then).
+    const { first, all } = await peek(reader);
+    const header = reader.stats.header;
+    const config = header?.config ?? null;
+    const interval = config?.['interval'];
+    const mode = config?.['mode'];
+    const diffs = mode === 'ws' || (mode !== 'poll' && first !== null && first.type === 'diff');
     return {
       format: 'obi-recording',
-      events,
+      events: trackSymbols(all, seen),
       symbols: () => seen,
       stats: () => reader.stats,
       nominalIntervalSec: typeof interval === 'number' ? interval : null,
+      sampler: diffs ? 'diffs' : 'snapshots',
+      recordedConfig: config,
+      venue: header === null ? null : { exchange: header.exchange, market: header.market },
     };
   }
   if (head.startsWith('exchange,symbol,timestamp,local_timestamp,')) {
@@ -77,6 +115,9 @@ export async function openReplaySource(
       symbols: () => seen,
       stats: () => reader.stats,
       nominalIntervalSec: null,
+      sampler: incremental ? 'diffs' : 'snapshots',
+      recordedConfig: null,
+      venue: null,
     };
   }
   throw new ConfigError(
