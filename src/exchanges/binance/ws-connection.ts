@@ -9,7 +9,9 @@
  *   confirms. A pong is an incoming control message to the server, so each ping spends one slot of the
  *   per-second control budget here too;
  * - at most 5 incoming control messages per second per connection (USD-M 10): SUBSCRIBE and UNSUBSCRIBE
- *   wait for a free slot of a sliding one-second window.
+ *   wait for a free slot of a sliding window. The window is CONTROL_WINDOW_MS (a second plus a margin, since
+ *   the server counts arrival times, which network jitter can bunch up), and our own messages leave one slot
+ *   free for an automatic pong that may have to go out at any moment.
  */
 import WebSocket from 'ws';
 import { RateWindow } from './ws-rate-window.js';
@@ -18,6 +20,8 @@ import { RateWindow } from './ws-rate-window.js';
 export const SPOT_CONTROL_MESSAGES_PER_SECOND = 5;
 /** USD-M futures allows 10 incoming messages per second. */
 export const FUTURES_CONTROL_MESSAGES_PER_SECOND = 10;
+/** The control-message window: one second as the server counts it, plus a margin for delivery jitter. */
+export const CONTROL_WINDOW_MS = 1_100;
 
 /** Options of a {@link WsConnection}. */
 export interface WsConnectionOptions {
@@ -65,7 +69,7 @@ export class WsConnection {
   openedAtMs: number | null = null;
 
   constructor(private readonly o: WsConnectionOptions) {
-    this.control = new RateWindow(o.maxControlMessagesPerSecond, 1000);
+    this.control = new RateWindow(o.maxControlMessagesPerSecond, CONTROL_WINDOW_MS);
     const batches = o.subscribeBatches ?? [];
     this.initialLeft = batches.length;
     for (const batch of batches) this.enqueue('SUBSCRIBE', batch, true);
@@ -157,7 +161,8 @@ export class WsConnection {
     if (this.drainTimer !== null || this.currentState !== 'open') return;
     while (this.queue.length > 0) {
       const nowMs = this.o.now();
-      const delay = this.control.delayMs(nowMs);
+      // Cost 2 = this message plus the slot kept for a pong.
+      const delay = this.control.delayMs(nowMs, 2);
       if (delay > 0) {
         this.drainTimer = setTimeout(() => {
           this.drainTimer = null;

@@ -89,6 +89,8 @@ export interface WsDepthStreamOptions {
   readonly maxStreamsPerConnection?: number;
   /** Longest URL; further streams are subscribed by message. @default 4000 */
   readonly maxUrlLength?: number;
+  /** Most streams per SUBSCRIBE message. @default 200 */
+  readonly streamsPerSubscribe?: number;
   /** @default 5 (spot), 10 (futures) */
   readonly maxControlMessagesPerSecond?: number;
   /** @default 300 */
@@ -189,8 +191,9 @@ interface Slot {
   ageTimer: NodeJS.Timeout | null;
 }
 
+/** A queued input and its recording line; `input` null for a line that is only recorded (control replies). */
 interface Entry {
-  readonly input: DiffSamplerInput;
+  readonly input: DiffSamplerInput | null;
   readonly line: RecordingLine | null;
 }
 
@@ -236,6 +239,7 @@ function resolve(o: WsDepthStreamOptions): Resolved {
       ? { maxStreamsPerConnection: o.maxStreamsPerConnection }
       : {}),
     ...(o.maxUrlLength !== undefined ? { maxUrlLength: o.maxUrlLength } : {}),
+    ...(o.streamsPerSubscribe !== undefined ? { streamsPerSubscribe: o.streamsPerSubscribe } : {}),
   });
   const snapshotLimit = normalizeDepthLimit(o.exchange, market, o.snapshotLimit ?? DEFAULT_SNAPSHOT_LIMIT);
   const futures = market === 'futures';
@@ -426,7 +430,7 @@ class StreamRunner {
             this.head = 0;
           }
           if (entry.line !== null) this.o.record?.(entry.line);
-          yield entry.input;
+          if (entry.input !== null) yield entry.input;
           continue;
         }
         if (this.ended) break;
@@ -449,7 +453,7 @@ class StreamRunner {
     return t;
   }
 
-  private push(input: DiffSamplerInput, line: RecordingLine | null): void {
+  private push(input: DiffSamplerInput | null, line: RecordingLine | null): void {
     if (this.ended) return;
     this.queue.push({ input, line });
     const w = this.wake;
@@ -770,7 +774,7 @@ class StreamRunner {
     }
     // Control replies, serverShutdown and anything else: recorded as they come (replay skips them).
     if (link === slot.active || link === slot.rotation?.next) {
-      this.o.record?.({ t: receivedAtMs, k: 'ws', d: value });
+      this.push(null, { t: receivedAtMs, k: 'ws', d: value });
     }
     if (isRecord(payload) && payload['e'] === 'serverShutdown' && link === slot.active) {
       this.startRotation(slot, 'serverShutdown');
