@@ -177,13 +177,14 @@ const IGNORED = 1;
 const GAP = 2;
 type StepResult = typeof APPLIED | typeof IGNORED | typeof GAP;
 
+/** One symbol's local book and the procedure that keeps it in sync. */
 export class DepthSync {
   /** The local book; meaningful only while `state` is `synced`. */
   readonly book = new OrderBook();
   readonly symbol: string;
   readonly rules: DepthSyncRules;
   readonly maxBufferedDiffs: number;
-  readonly counters: DepthSyncCounters = {
+  private readonly counts: DepthSyncCounters = {
     applied: 0,
     ignored: 0,
     gaps: 0,
@@ -221,6 +222,11 @@ export class DepthSync {
     }
   }
 
+  /** Returns the running totals (a live view, not a copy). */
+  get counters(): Readonly<DepthSyncCounters> {
+    return this.counts;
+  }
+
   /** Returns where the procedure stands. */
   get state(): DepthSyncState {
     return this.currentState;
@@ -248,10 +254,10 @@ export class DepthSync {
       const r = this.step(diff);
       if (r === GAP) return this.restartAfterGap([diff]);
       if (r === IGNORED) {
-        this.counters.ignored++;
+        this.counts.ignored++;
         return { type: 'ignored', finalUpdateId: diff.finalUpdateId, updateId: this.bookId as number };
       }
-      this.counters.applied++;
+      this.counts.applied++;
       if (this.refreshing) {
         // Bounded like the start-up buffer: restart the replay from here (an older snapshot is then
         // reported too old and fetched again).
@@ -272,7 +278,7 @@ export class DepthSync {
     if (this.buffer.length >= this.maxBufferedDiffs) {
       const dropped = this.buffer.length;
       this.buffer = [diff];
-      this.counters.resyncs++;
+      this.counts.resyncs++;
       return { type: 'buffer-overflow', dropped, firstUpdateId: diff.firstUpdateId };
     }
     this.buffer.push(diff);
@@ -361,7 +367,7 @@ export class DepthSync {
     const tooOld =
       this.rules === 'binance-us' && first !== undefined ? lastUpdateId + 1 < firstU : lastUpdateId < firstU;
     if (tooOld) {
-      this.counters.staleSnapshots++;
+      this.counts.staleSnapshots++;
       return { type: 'snapshot-too-old', lastUpdateId, firstUpdateId: firstU };
     }
     // Step 5: "Set the book to the snapshot; its update id is lastUpdateId."
@@ -383,11 +389,11 @@ export class DepthSync {
     }
     // A refresh replays diffs already counted when they first went live.
     if (!refreshing) {
-      this.counters.applied += applied;
-      this.counters.ignored += dropped;
+      this.counts.applied += applied;
+      this.counts.ignored += dropped;
     }
     this.buffer = [];
-    this.counters.syncs++;
+    this.counts.syncs++;
     return { type: 'synced', updateId: this.bookId, applied, dropped };
   }
 
@@ -447,8 +453,8 @@ export class DepthSync {
     this.restart();
     this.currentState = 'awaiting-snapshot';
     this.buffer = buffer;
-    this.counters.gaps++;
-    this.counters.resyncs++;
+    this.counts.gaps++;
+    this.counts.resyncs++;
     const field = this.gapField;
     const rule =
       field === 'pu'
