@@ -318,6 +318,7 @@ async function runWsCollect(
     wsBaseUrl: cfg.wsBaseUrl,
     snapshotLimit: cfg.snapshotLimit,
     maxStreamsPerConnection: cfg.maxStreamsPerConnection,
+    trades: features.trades,
     timeoutMs: cfg.timeoutSec * 1000,
     verifyTls: cfg.verifyTls,
     validateSymbols: cfg.validateSymbols,

@@ -26,7 +26,7 @@
  * connection being replaced are dropped unrecorded.
  */
 import { performance } from 'node:perf_hooks';
-import type { BookDiff, BookSnapshot, MissingSample, StreamStatus } from '../../events.js';
+import type { BookDiff, BookSnapshot, MissingSample, StreamStatus, Trade } from '../../events.js';
 import { ConfigError, ObiError, ParseError } from '../../errors.js';
 import type { RecordingLine } from '../../io/recording-format.js';
 import { backoffDelayMs, type BackoffPolicy } from '../../net/backoff.js';
@@ -35,7 +35,7 @@ import type { SnapshotRequest } from '../../pipeline/diff-book-keeper.js';
 import type { DiffSamplerInput } from '../../pipeline/diff-sampler.js';
 import { binanceEndpoints, type BinanceExchange, type BinanceMarket } from './endpoints.js';
 import { validateSymbols } from './exchange-info.js';
-import { parseDepthUpdate } from './parse.js';
+import { parseDepthUpdate, parseTrade } from './parse.js';
 import { depthRequestWeight, normalizeDepthLimit } from './request-weight.js';
 import { BinanceRestClient } from './rest-client.js';
 import {
@@ -79,6 +79,12 @@ export interface WsDepthStreamOptions {
   readonly wsBaseUrl?: string;
   /** @default '100ms' */
   readonly speed?: DiffStreamSpeed;
+  /**
+   * Also stream each symbol's `aggTrade` and hand the trades on (deduplicated by trade id across
+   * connections) for the trade features.
+   * @default false
+   */
+  readonly trades?: boolean;
   /**
    * REST snapshot `limit` (spot any 1..5000, futures one of 5…1000). The book's known window is this deep
    * at each (re)sync; the keeper refreshes it when it shrinks below what features need.
@@ -142,6 +148,7 @@ export interface WsDepthStreamStats {
   rotations: number;
   messages: number;
   diffs: number;
+  trades: number;
   /** Messages that were not JSON or not a valid depth event. */
   malformed: number;
   /** Duplicates dropped while switching connections. */
@@ -240,6 +247,7 @@ function resolve(o: WsDepthStreamOptions): Resolved {
       : {}),
     ...(o.maxUrlLength !== undefined ? { maxUrlLength: o.maxUrlLength } : {}),
     ...(o.streamsPerSubscribe !== undefined ? { streamsPerSubscribe: o.streamsPerSubscribe } : {}),
+    trades: o.trades === true,
   });
   const snapshotLimit = normalizeDepthLimit(o.exchange, market, o.snapshotLimit ?? DEFAULT_SNAPSHOT_LIMIT);
   const futures = market === 'futures';
@@ -310,6 +318,7 @@ class StreamRunner {
     rotations: 0,
     messages: 0,
     diffs: 0,
+    trades: 0,
     malformed: 0,
     duplicatesDropped: 0,
     lastLagMs: null,
@@ -320,6 +329,7 @@ class StreamRunner {
   private readonly slotOf = new Map<string, Slot>();
   private readonly lastU = new Map<string, number>();
   private readonly dropUpTo = new Map<string, number>();
+  private readonly lastTradeId = new Map<string, number>();
   private readonly connectionRate: RateWindow;
   private readonly queue: Entry[] = [];
   private head = 0;
@@ -770,6 +780,34 @@ class StreamRunner {
       this.stats.diffs++;
       this.stats.lastLagMs = receivedAtMs - diff.exchangeTimeMs;
       this.route(slot, link, diff, value);
+      return;
+    }
+    if (isRecord(payload) && (payload['e'] === 'aggTrade' || payload['e'] === 'trade')) {
+      let trade: Trade;
+      try {
+        trade = parseTrade(payload, {
+          ...this.venue,
+          symbol: typeof payload['s'] === 'string' ? payload['s'] : '?',
+          localTimeMs: receivedAtMs,
+          source: slot.plan.url,
+        });
+      } catch (error) {
+        if (error instanceof ParseError) {
+          this.stats.malformed++;
+          return;
+        }
+        throw error;
+      }
+      // Both connections carry the trades while one replaces the other: ids are increasing per symbol.
+      const last = this.lastTradeId.get(trade.symbol);
+      if (last !== undefined && trade.tradeId <= last) {
+        this.stats.duplicatesDropped++;
+        return;
+      }
+      this.lastTradeId.set(trade.symbol, trade.tradeId);
+      this.stats.trades++;
+      const t = this.stamp();
+      this.push({ ...trade, localTimeMs: t }, { t, k: 'ws', d: value });
       return;
     }
     // Control replies, serverShutdown and anything else: recorded as they come (replay skips them).

@@ -37,13 +37,15 @@ export interface StreamPlanOptions {
   readonly maxUrlLength?: number;
   /** @default 200 */
   readonly streamsPerSubscribe?: number;
+  /** Also carry each symbol's `<symbol>@aggTrade` stream (two streams per symbol). @default false */
+  readonly trades?: boolean;
 }
 
 /** One connection: its symbols, the URL to open and the SUBSCRIBE batches to send once it is open. */
 export interface ConnectionPlan {
   /** Upper-case symbols, in the order given. */
   readonly symbols: readonly string[];
-  /** Stream names, parallel to `symbols`. */
+  /** Stream names: each symbol's diff-depth stream (then its aggTrade stream, with trades). */
   readonly streams: readonly string[];
   /** The combined-stream URL carrying the first streams. */
   readonly url: string;
@@ -76,7 +78,10 @@ export function combinedStreamUrl(wsBaseUrl: string, streams: readonly string[])
   return `${wsBaseUrl.replace(/\/+$/, '')}/stream?streams=${streams.join('/')}`;
 }
 
-/** Returns the connections that carry one diff-depth stream per symbol, each within the limits. */
+/**
+ * Returns the connections that carry one diff-depth stream per symbol (and its aggTrade stream with
+ * `trades`), each within the limits.
+ */
 export function planStreams(symbols: readonly string[], options: StreamPlanOptions): ConnectionPlan[] {
   const perConnection = options.maxStreamsPerConnection ?? MAX_STREAMS_PER_CONNECTION;
   if (!Number.isInteger(perConnection) || perConnection < 1 || perConnection > MAX_STREAMS_PER_CONNECTION) {
@@ -92,10 +97,21 @@ export function planStreams(symbols: readonly string[], options: StreamPlanOptio
   const maxUrl = options.maxUrlLength ?? DEFAULT_MAX_URL_LENGTH;
   const unique = [...new Set(symbols.map((s) => s.toUpperCase()))];
   if (unique.length === 0) throw new ConfigError('give at least one symbol, e.g. BTCUSDT', 'symbols');
+  const perSymbol = options.trades === true ? 2 : 1;
+  const symbolsPerConnection = Math.floor(perConnection / perSymbol);
+  if (symbolsPerConnection < 1) {
+    throw new ConfigError(
+      `${perConnection} stream per connection cannot carry a symbol's depth and trades`,
+      'maxStreamsPerConnection',
+    );
+  }
   const plans: ConnectionPlan[] = [];
-  for (let start = 0; start < unique.length; start += perConnection) {
-    const group = unique.slice(start, start + perConnection);
-    const streams = group.map((s) => diffStreamName(s, options.market, options.speed));
+  for (let start = 0; start < unique.length; start += symbolsPerConnection) {
+    const group = unique.slice(start, start + symbolsPerConnection);
+    const streams = group.flatMap((s) => {
+      const depth = diffStreamName(s, options.market, options.speed);
+      return perSymbol === 2 ? [depth, `${s.toLowerCase()}@aggTrade`] : [depth];
+    });
     // At least one stream always goes in the URL, so a connection is never opened empty.
     let inUrl = 1;
     let length = combinedStreamUrl(options.wsBaseUrl, streams.slice(0, 1)).length;

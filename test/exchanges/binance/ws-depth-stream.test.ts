@@ -196,6 +196,27 @@ describe('websocket depth against the simulator', () => {
     expect(fromFirstOk(run.samples, 'BTCUSDT')[0]?.exchangeTimeMs).not.toBeNull();
   });
 
+  it('hands on each aggTrade once and in order, across a connection switch', async () => {
+    const venue = await start();
+    const run = await runLive(venue, {
+      symbols: ['BTCUSDT', 'ETHUSDT'],
+      durationMs: 1600,
+      stream: { trades: true, maxConnectionAgeMs: 600 },
+    });
+    expect(run.stream.stats.rotations).toBeGreaterThanOrEqual(1);
+    expect(run.trades.length).toBeGreaterThan(5);
+    for (const symbol of ['BTCUSDT', 'ETHUSDT']) {
+      const ids = run.trades.filter((t) => t.symbol === symbol).map((t) => t.tradeId);
+      const venueIds = venue.market
+        .aggTradesSince(symbol, (ids[0] as number) - 1)
+        .map((t) => t.aggTradeId)
+        .filter((id) => id <= (ids.at(-1) as number));
+      expect(ids).toEqual(venueIds);
+    }
+    const times = run.trades.map((t) => t.localTimeMs);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
   it('refuses options outside Binance’s limits before connecting', () => {
     const base = { exchange: 'binance' as const, symbols: ['BTCUSDT'] };
     expect(() => openWsDepthStream({ ...base, maxStreamsPerConnection: 2000 })).toThrow(ConfigError);

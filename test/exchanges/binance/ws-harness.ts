@@ -1,5 +1,5 @@
 /** Runs the live websocket source and the diff sampler against a simulator, and checks rows against its truth. */
-import type { StreamStatus } from '../../../src/events.js';
+import type { StreamStatus, Trade } from '../../../src/events.js';
 import type { RecordingLine } from '../../../src/io/recording-format.js';
 import type { RunningSimulator } from '../../../src/exchanges/simulator/server.js';
 import {
@@ -30,6 +30,8 @@ export interface LiveRunOptions {
 
 export interface LiveRun {
   readonly samples: SampleCopy[];
+  /** Trades passed on by the sampler. */
+  readonly trades: Trade[];
   readonly statuses: StreamStatus[];
   readonly lines: RecordingLine[];
   readonly stream: WsDepthStream;
@@ -58,6 +60,7 @@ export async function runLive(sim: RunningSimulator, o: LiveRunOptions): Promise
   });
   let keeper: DiffBookKeeper | null = null;
   const samples: SampleCopy[] = [];
+  const trades: Trade[] = [];
   o.during?.(stream);
   for await (const s of sampleDiffs(stream, {
     sample: o.sample ?? 'cadence',
@@ -74,12 +77,15 @@ export async function runLive(sim: RunningSimulator, o: LiveRunOptions): Promise
       keeper = k;
     },
   })) {
-    if ('type' in s) continue;
+    if ('type' in s) {
+      trades.push(s);
+      continue;
+    }
     const copy = copySample(s);
     samples.push(copy);
     if (copy.status === 'ok' && keeper !== null) o.onOk?.(copy, keeper);
   }
-  return { samples, statuses, lines, stream, keeper: keeper as unknown as DiffBookKeeper };
+  return { samples, trades, statuses, lines, stream, keeper: keeper as unknown as DiffBookKeeper };
 }
 
 /** Returns the ok samples whose top 20 levels differ from the venue's book at their update id (should be none). */

@@ -41,7 +41,7 @@ function csvRows(path: string): string[][] {
 }
 
 describe('websocket record and replay', () => {
-  it('replays a live run with gaps, duplicates, reorders, a dropped connection and a serverShutdown byte for byte', async () => {
+  it('replays a live run (trades included) with gaps, duplicates, reorders, a dropped connection and a serverShutdown byte for byte', async () => {
     sim = await startSimulator({ seed: 11, tickMs: 20 });
     const venue = sim;
     venue.faults.gap({ probability: 0.05 });
@@ -55,7 +55,7 @@ describe('websocket record and replay', () => {
     // prettier-ignore
     await obi([
       'collect', '--base-url', venue.url, '--ws-url', venue.wsUrl, '--symbol', 'BTCUSDT,ETHUSDT',
-      '--minutes', '0.045', '--interval', '0.1', '--record', join(dir, 'rec'),
+      '--minutes', '0.045', '--interval', '0.1', '--trades', '--record', join(dir, 'rec'),
       '--csv', join(dir, 'live.csv'), '--json', join(dir, 'live.json'), '--quiet',
     ]);
     await faults;
@@ -69,9 +69,10 @@ describe('websocket record and replay', () => {
     expect(recorded).toContain('"r":"disconnected: ');
     expect(recorded).toContain('"e":"serverShutdown"');
     // prettier-ignore
-    await obi(['replay', join(dir, 'rec'), '--csv', join(dir, 'replay.csv'), '--json', join(dir, 'replay.json'), '--quiet']);
+    await obi(['replay', join(dir, 'rec'), '--trades', '--csv', join(dir, 'replay.csv'), '--json', join(dir, 'replay.json'), '--quiet']);
     const live = readFileSync(join(dir, 'live.csv'), 'utf8');
     expect(readFileSync(join(dir, 'replay.csv'), 'utf8')).toBe(live);
+    expect(recorded).toContain('"e":"aggTrade"');
     const rows = csvRows(join(dir, 'live.csv'));
     // Two symbols × 27 ticks of 100 ms; both unsynced and ok rows occur (the drop restarts the books).
     expect(rows.length).toBe(54);
