@@ -24,8 +24,38 @@ export { RunSummary, type RunMetrics } from './core/metrics/run-summary.js';
 export { computeRows } from './pipeline/compute-rows.js';
 export { sampleSnapshots } from './pipeline/snapshot-sampler.js';
 export { resampleToGrid } from './pipeline/resample.js';
+export {
+  sampleDiffs,
+  type DiffSamplerInput,
+  type DiffSamplerOptions,
+  type SampleMode,
+} from './pipeline/diff-sampler.js';
+export {
+  DiffBookKeeper,
+  depthSyncRulesFor,
+  type DiffBookKeeperOptions,
+  type DiffBookKeeperStats,
+  type SnapshotReason,
+  type SnapshotRequest,
+} from './pipeline/diff-book-keeper.js';
+export type { ClockMark } from './pipeline/clock-mark.js';
 export { runToFiles, METRICS_SCHEMA_VERSION } from './pipeline/run-to-files.js';
 export { pollDepth } from './exchanges/binance/rest-poller.js';
+export {
+  openWsDepthStream,
+  monotonicEpochMs,
+  DEFAULT_SNAPSHOT_LIMIT,
+  type WsDepthStream,
+  type WsDepthStreamOptions,
+  type WsDepthStreamStats,
+} from './exchanges/binance/ws-depth-stream.js';
+export {
+  planStreams,
+  diffStreamName,
+  MAX_STREAMS_PER_CONNECTION,
+  type ConnectionPlan,
+  type DiffStreamSpeed,
+} from './exchanges/binance/ws-stream-plan.js';
 export { parseRestDepth, parseDepthUpdate, parseTrade } from './exchanges/binance/parse.js';
 export {
   startSimulator,
