@@ -10,6 +10,8 @@ import { registerCollect } from './collect-command.js';
 import { registerDemo } from './demo-command.js';
 import { registerReplay } from './replay-command.js';
 import { registerSim } from './sim-command.js';
+import { registerReport } from './report-command.js';
+import { registerServe } from './serve-command.js';
 import { VERSION } from '../version.js';
 
 export function buildProgram(): Command {
@@ -27,6 +29,8 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerReplay(program);
   registerSim(program);
+  registerReport(program);
+  registerServe(program);
   return program;
 }
 

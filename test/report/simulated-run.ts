@@ -104,7 +104,7 @@ export async function simulatedRun(o: SimulatedRunOptions): Promise<SimulatedRun
   return { columns, rows };
 }
 
-/** Hysteresis gate on obi_ema: enter at |ema| ≥ 0.25, leave below 0.1. */
+/** Hysteresis gate on obi_ema: enter at |ema| ≥ 0.05, leave below 0.02 (the simulator's obi_ema is small). */
 function addGate(rows: FeatureRow[]): void {
   let state = 0;
   let age = 0;
@@ -112,10 +112,10 @@ function addGate(rows: FeatureRow[]): void {
     const e = row.obi_ema;
     const previous = state;
     if (Number.isNaN(e)) state = 0;
-    else if (state === 0 && e >= 0.25) state = 1;
-    else if (state === 0 && e <= -0.25) state = -1;
-    else if (state === 1 && e < 0.1) state = 0;
-    else if (state === -1 && e > -0.1) state = 0;
+    else if (state === 0 && e >= 0.05) state = 1;
+    else if (state === 0 && e <= -0.05) state = -1;
+    else if (state === 1 && e < 0.02) state = 0;
+    else if (state === -1 && e > -0.02) state = 0;
     age = state === previous ? age + 1 : 0;
     row['gate'] = state;
     row['gate_age'] = age;

@@ -212,7 +212,7 @@ const obiKit = (() => {
   }
 
   /**
-   * Returns 24-hour UTC tick labels: `HH:MM` (or `HH:MM:SS` below a minute), with the date under the first
+   * Returns 24-hour UTC tick labels: `HH:MM` (`HH:MM:SS` below a minute, tenths below a second), the date under the first
    * tick and wherever the day changes.
    * @param {UPlot} _u
    * @param {number[]} splits seconds since the epoch
@@ -226,7 +226,7 @@ const obiKit = (() => {
     return splits.map((ts) => {
       const iso = new Date(ts * 1000).toISOString();
       const day = iso.slice(0, 10);
-      const clock = iso.slice(11, incr < 60 ? 19 : 16);
+      const clock = iso.slice(11, incr < 1 ? 21 : incr < 60 ? 19 : 16);
       const label = incr >= 86400 ? day : day !== previousDay ? `${clock}\n${day}` : clock;
       previousDay = day;
       return label;
