@@ -23,7 +23,8 @@ import { viewDepth, type FeatureOptions } from '../options.js';
 import { pollDepth, type PollStats } from '../exchanges/binance/rest-poller.js';
 import type { BinanceExchange } from '../exchanges/binance/endpoints.js';
 import { RecordingWriter } from '../io/recording-writer.js';
-import type { MarketEvent, StreamStatus } from '../events.js';
+import type { MarketEvent, StreamStatus, Trade } from '../events.js';
+import type { BookSample } from '../core/book-sample.js';
 import { VERSION } from '../version.js';
 import type { OutputFlags } from './common-flags.js';
 import { openSinks } from './output-setup.js';
@@ -203,6 +204,8 @@ async function runPollCollect(
 
 /** Shortest cadence interval in websocket mode: the fastest diff-depth stream updates every 100 ms. */
 export const MIN_WS_INTERVAL_SEC = 0.1;
+/** The websocket progress line is redrawn at most this often. */
+const PROGRESS_EVERY_MS = 250;
 /** At most this many status lines are printed per STATUS_WINDOW_MS; the rest are counted. */
 const STATUS_LINES_PER_WINDOW = 10;
 const STATUS_WINDOW_MS = 10_000;
@@ -344,10 +347,44 @@ async function runWsCollect(
       keeper = k;
     },
   });
+  // Progress follows the samples, not the rows: rows wait for their forward labels before they are written.
+  let samplesSeen = 0;
   let unsynced = 0;
+  let rowsWritten = 0;
+  let lastReportMs = Number.NEGATIVE_INFINITY;
+  const report = (): void => {
+    const st = stream.stats;
+    const k: DiffBookKeeper | null = keeper;
+    progress.update({
+      elapsedMs: Date.now() - started,
+      rows: rowsWritten,
+      missing: unsynced,
+      errors: st.malformed + st.snapshots.failed,
+      lastLatencyMs: st.lastLagMs,
+      usedWeight1m: st.snapshots.usedWeight1m,
+      note:
+        `samples=${samplesSeen} synced=${k?.stats.synced ?? 0}/${cfg.symbols.length} gaps=${k?.stats.gaps ?? 0} ` +
+        `conns=${st.connections} reconnects=${st.reconnects}` +
+        (statusLog.suppressed > 0 ? ` (+${statusLog.suppressed} status lines not shown)` : ''),
+    });
+  };
+  const watched = (async function* (): AsyncGenerator<BookSample | Trade> {
+    for await (const s of samples) {
+      if (!('type' in s)) {
+        samplesSeen++;
+        if (s.status !== 'ok') unsynced++;
+        const now = Date.now();
+        if (now - lastReportMs >= PROGRESS_EVERY_MS) {
+          lastReportMs = now;
+          report();
+        }
+      }
+      yield s;
+    }
+  })();
   try {
     const result = await runToFiles({
-      rows: computeRows(samples, features),
+      rows: computeRows(watched, features),
       sinks,
       jsonPath: cfg.output.json,
       symbols: cfg.symbols,
@@ -358,22 +395,8 @@ async function runWsCollect(
         durationMin: cfg.minutes,
       },
       config,
-      onRow: (row, rows) => {
-        if (row.status !== 'ok') unsynced++;
-        const st = stream.stats;
-        const k: DiffBookKeeper | null = keeper;
-        progress.update({
-          elapsedMs: Date.now() - started,
-          rows,
-          missing: unsynced,
-          errors: st.malformed + st.snapshots.failed,
-          lastLatencyMs: st.lastLagMs,
-          usedWeight1m: st.snapshots.usedWeight1m,
-          note:
-            `synced=${k?.stats.synced ?? 0}/${cfg.symbols.length} gaps=${k?.stats.gaps ?? 0} ` +
-            `conns=${st.connections} reconnects=${st.reconnects}` +
-            (statusLog.suppressed > 0 ? ` (+${statusLog.suppressed} status lines not shown)` : ''),
-        });
+      onRow: (_row, rows) => {
+        rowsWritten = rows;
       },
     });
     progress.done();
