@@ -1,11 +1,14 @@
 /**
  * Whole-run metrics of one symbol, accumulated row by row in bounded memory (quantiles are exact up to
  * 2^20 values, then from a sketch: `quantiles_exact` says which). The first ten keys are the original
- * script's `summarize()` keys with its meaning (SEED.md); the rest are obi's.
+ * script's `summarize()` keys with its meaning (SEED.md); the rest are obi's, the analysis keys
+ * (`lead_lag`, `horizons`, `gate`, `predictor`, `trade_features`, `notes`) last, when analysis options are
+ * given (docs/metrics.md).
  */
 import { OnlineCorrelation } from '../stats/online-correlation.js';
 import { RunQuantiles, type QuantileSummary } from '../stats/run-quantiles.js';
 import type { FeatureRow } from '../row/feature-row.js';
+import { SignalAnalysis, type AnalysisOptions, type AnalysisResult } from './signal-analysis.js';
 
 /** Constant facts of the run that the seed copies into its metrics. */
 export interface RunFacts {
@@ -41,6 +44,12 @@ export interface RunMetrics {
   readonly spread_bps_quantiles: QuantileSummary;
   readonly obi_extreme_share: number;
   readonly latency_ms_quantiles: QuantileSummary;
+  readonly lead_lag?: AnalysisResult['lead_lag'];
+  readonly horizons?: AnalysisResult['horizons'];
+  readonly gate?: AnalysisResult['gate'];
+  readonly predictor?: AnalysisResult['predictor'];
+  readonly trade_features?: AnalysisResult['trade_features'];
+  readonly notes?: AnalysisResult['notes'];
 }
 
 export class RunSummary {
@@ -59,11 +68,16 @@ export class RunSummary {
   private lastTs: string | null = null;
   private firstMs = Number.NaN;
   private lastMs = Number.NaN;
+  private readonly analysis: SignalAnalysis | null;
 
+  /** Without `analysis` options only the seed's and obi's base keys are computed. */
   constructor(
     readonly symbol: string,
     private readonly facts: RunFacts,
-  ) {}
+    analysis?: AnalysisOptions,
+  ) {
+    this.analysis = analysis === undefined ? null : new SignalAnalysis(analysis);
+  }
 
   /** Feeds one finished (labelled) row. */
   add(row: FeatureRow): void {
@@ -85,6 +99,7 @@ export class RunSummary {
     this.statusCounts.set(row.status, (this.statusCounts.get(row.status) ?? 0) + 1);
     if (row['crossed'] === 1) this.crossed++;
     if (row.obi_extreme_flag === 1) this.extreme++;
+    this.analysis?.add(row);
   }
 
   /** Returns the metrics so far. */
@@ -117,6 +132,7 @@ export class RunSummary {
       spread_bps_quantiles: this.spreadBps.summary(),
       obi_extreme_share: this.samples > 0 ? this.extreme / this.samples : Number.NaN,
       latency_ms_quantiles: this.latency.summary(),
+      ...(this.analysis?.result() ?? {}),
     };
   }
 }
