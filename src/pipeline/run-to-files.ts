@@ -7,8 +7,13 @@ import type { FeatureRow } from '../core/row/feature-row.js';
 import { RunSummary, type RunFacts, type RunMetrics } from '../core/metrics/run-summary.js';
 import type { RowSink } from '../io/sinks/row-sink.js';
 import { writeMetricsJson } from '../io/sinks/metrics-json.js';
+import { analysisConfig, analysisOptions, type FeatureOptions } from '../options.js';
+import type { FeatureRowStream } from './compute-rows.js';
 
-/** Bumped when a key changes meaning or moves; adding keys does not bump it. */
+/**
+ * Bumped when a key changes meaning or moves; adding keys does not bump it. The schema is documented in
+ * docs/metrics.md.
+ */
 export const METRICS_SCHEMA_VERSION = 1;
 
 export interface RunToFilesOptions {
@@ -21,6 +26,12 @@ export interface RunToFilesOptions {
   readonly facts: RunFacts;
   /** Symbols in the order the user gave them: the first one's metrics are the top-level `metrics`. */
   readonly symbols: readonly string[];
+  /**
+   * The options the rows were computed with: they turn on the analysis metrics (lead/lag, horizons, gate,
+   * predictor) and add the analysis settings to `config`. Defaults to the options `computeRows` attached to
+   * its stream; without either, only the base metrics are computed.
+   */
+  readonly features?: FeatureOptions;
   /** Called after each row is written (progress lines). */
   readonly onRow?: (row: FeatureRow, rowsWritten: number) => void;
 }
@@ -34,6 +45,9 @@ export interface RunResult {
 
 /** Drives rows into the sinks; returns the metrics. Rethrows a source error after the files are finished. */
 export async function runToFiles(o: RunToFilesOptions): Promise<RunResult> {
+  const features = o.features ?? (o.rows as Partial<FeatureRowStream>).features ?? null;
+  const analysis = features === null ? undefined : analysisOptions(features);
+  const newSummary = (symbol: string): RunSummary => new RunSummary(symbol, o.facts, analysis);
   const summaries = new Map<string, RunSummary>();
   let rows = 0;
   let failure: { error: unknown } | null = null;
@@ -41,7 +55,7 @@ export async function runToFiles(o: RunToFilesOptions): Promise<RunResult> {
     for await (const row of o.rows) {
       let summary = summaries.get(row.symbol);
       if (summary === undefined) {
-        summary = new RunSummary(row.symbol, o.facts);
+        summary = newSummary(row.symbol);
         summaries.set(row.symbol, summary);
       }
       summary.add(row);
@@ -63,13 +77,13 @@ export async function runToFiles(o: RunToFilesOptions): Promise<RunResult> {
   const metricsBySymbol = new Map<string, RunMetrics>();
   const ordered = [...o.symbols, ...[...summaries.keys()].filter((s) => !o.symbols.includes(s))];
   for (const symbol of ordered) {
-    const s = summaries.get(symbol) ?? new RunSummary(symbol, o.facts);
+    const s = summaries.get(symbol) ?? newSummary(symbol);
     metricsBySymbol.set(symbol, s.result());
   }
   const first = ordered[0];
   const document = {
     schema_version: METRICS_SCHEMA_VERSION,
-    config: o.config,
+    config: features === null ? o.config : { ...o.config, ...analysisConfig(features) },
     metrics: first !== undefined ? metricsBySymbol.get(first) : null,
     metrics_by_symbol: Object.fromEntries(metricsBySymbol),
     ...(failure !== null ? { ended_by_error: describe(failure.error) } : {}),

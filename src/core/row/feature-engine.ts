@@ -1,6 +1,7 @@
 /**
  * Turns one symbol's samples into feature rows, causally: every column at t uses data up to t only
- * (labels are added later by the labeller). O(1) per sample apart from the top-L reads.
+ * (labels and `p_up` are added later by the row pipeline). O(1) per sample apart from the top-L reads.
+ * With trades enabled, `trade()` feeds the trade-flow imbalance and VPIN between samples.
  */
 import type { BookSample } from '../book-sample.js';
 import { copyDepthView, createDepthView, type DepthView } from '../book/depth-view.js';
@@ -19,7 +20,12 @@ import { volumeAdjustedMid, weightedMid } from '../features/weighted-mid.js';
 import { Ewma } from '../stats/ewma.js';
 import { RollingMeanStd } from '../stats/rolling-mean-std.js';
 import { RollingQuantile } from '../stats/rolling-quantile.js';
-import { rollingWindowRows, viewDepth, type FeatureOptions } from '../../options.js';
+import { TradeFlowImbalance } from '../features/trade-flow.js';
+import { Vpin } from '../features/vpin.js';
+import { horizonColumn } from '../labels/forward-returns.js';
+import { ToxicityGate } from '../signal/toxicity-gate.js';
+import type { Trade } from '../../events.js';
+import { gateOptions, rollingWindowRows, viewDepth, type FeatureOptions } from '../../options.js';
 import type { FeatureRow } from './feature-row.js';
 import { formatTimestampMicros } from './timestamp.js';
 
@@ -40,6 +46,11 @@ export class FeatureEngine {
   private readonly ofiPerLevel: Float64Array;
   private readonly obiLevelColumns: string[];
   private readonly ofiLevelColumns: string[];
+  private readonly labelColumns: string[];
+  private readonly gate: ToxicityGate;
+  private readonly tradeFlow: TradeFlowImbalance | null;
+  private readonly vpin: Vpin | null;
+  private lastTradeMs = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly o: FeatureOptions) {
     this.obiEma = new Ewma({ span: o.ema, minPeriods: EWMA_MIN_PERIODS });
@@ -57,9 +68,28 @@ export class FeatureEngine {
     this.ofiPerLevel = new Float64Array(o.ofiLevels);
     this.obiLevelColumns = o.obiLevels.map((k) => `obi_l${k}`);
     this.ofiLevelColumns = Array.from({ length: o.ofiLevels }, (_, i) => `ofi_l${i + 1}`);
+    this.labelColumns = o.horizonsMs.map(horizonColumn);
+    this.gate = new ToxicityGate(gateOptions(o));
+    this.tradeFlow = o.trades ? new TradeFlowImbalance(o.tfiWindowSec) : null;
+    this.vpin = o.trades
+      ? new Vpin({ barSec: o.vpinBarSec, bucketVolume: o.vpinBucketVolume, buckets: o.vpinBuckets })
+      : null;
   }
 
-  /** Returns the feature row of this sample; `mid_ret_fwd` is NaN until the labeller fills it. */
+  /**
+   * Feeds one trade of this symbol (ignored unless trades are enabled). Trades are placed on the local
+   * receive clock (`localTimeMs`), the clock of the sample times; one that is earlier than the previous
+   * trade counts at the previous trade's time.
+   */
+  trade(t: Trade): void {
+    if (this.tradeFlow === null || this.vpin === null) return;
+    const time = Math.max(t.localTimeMs, this.lastTradeMs);
+    this.lastTradeMs = time;
+    this.tradeFlow.add(time, t.qty, t.buyerIsMaker);
+    this.vpin.add(time, t.price, t.qty);
+  }
+
+  /** Returns the feature row of this sample; `mid_ret_fwd`, `ret_fwd_*` and `p_up` are NaN until filled. */
   next(s: BookSample): FeatureRow {
     const o = this.o;
     const L = o.levels;
@@ -137,6 +167,15 @@ export class FeatureEngine {
     for (let i = 0; i < this.ofiLevelColumns.length; i++) {
       row[this.ofiLevelColumns[i]!] = this.ofiPerLevel[i]!;
     }
+    if (this.tradeFlow !== null && this.vpin !== null) {
+      row['tfi'] = this.tradeFlow.valueAt(s.timeMs);
+      this.vpin.advance(s.timeMs);
+      row['vpin'] = this.vpin.value;
+    }
+    row['gate'] = this.gate.update(row);
+    row['gate_age'] = this.gate.ageRows;
+    row['p_up'] = Number.NaN;
+    for (const column of this.labelColumns) row[column] = Number.NaN;
 
     this.prevMid = mid;
     this.prevOk = usable;
