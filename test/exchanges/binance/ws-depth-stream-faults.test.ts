@@ -21,8 +21,8 @@ const scheduleArb = fc.record({
   /** Only this symbol's messages suffer the per-message faults. */
   symbol: fc.option(fc.constantFrom(...SYMBOLS), { nil: undefined }),
   /** When (ms into the run) every connection is dropped. */
-  drops: fc.array(fc.integer({ min: 200, max: 900 }), { maxLength: 2 }),
-  shutdownAt: fc.option(fc.integer({ min: 200, max: 900 }), { nil: undefined }),
+  drops: fc.array(fc.integer({ min: 150, max: 750 }), { maxLength: 2 }),
+  shutdownAt: fc.option(fc.integer({ min: 150, max: 750 }), { nil: undefined }),
 });
 
 describe('websocket books under random fault schedules', () => {
@@ -42,7 +42,7 @@ describe('websocket books under random fault schedules', () => {
           const bookErrors: string[] = [];
           const run = await runLive(sim, {
             symbols: SYMBOLS,
-            durationMs: 1200,
+            durationMs: 1000,
             stream: { maxConnectionAgeMs: 500 },
             during: () => {
               for (const at of schedule.drops) void after(at).then(() => sim.faults.dropConnections());
@@ -62,7 +62,7 @@ describe('websocket books under random fault schedules', () => {
           await sim.close();
         }
       }),
-      { numRuns: 6, endOnFailure: true },
+      { numRuns: 5, endOnFailure: true },
     );
     // The property is not vacuous: books did sync and were checked.
     expect(checked).toBeGreaterThan(20);
