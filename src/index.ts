@@ -18,10 +18,46 @@ export { OnlineCorrelation } from './core/stats/online-correlation.js';
 export { RunQuantiles } from './core/stats/run-quantiles.js';
 export type { Statistic } from './core/stats/statistic.js';
 export { FeatureEngine } from './core/row/feature-engine.js';
-export { featureColumns } from './core/row/column-schema.js';
+export { featureColumns, columnKind, type ColumnKind } from './core/row/column-schema.js';
+export { RowPipeline } from './core/row/row-pipeline.js';
+export {
+  ForwardReturnLabeler,
+  horizonColumn,
+  horizonName,
+  type ForwardReturnOptions,
+  type LabelWriter,
+} from './core/labels/forward-returns.js';
+export {
+  ToxicityGate,
+  GATE_INPUTS,
+  type GateInput,
+  type GateRow,
+  type GateState,
+  type ToxicityGateOptions,
+} from './core/signal/toxicity-gate.js';
+export { OnlineLogit, type OnlineLogitOptions } from './core/signal/online-logit.js';
+export { TradeFlowImbalance } from './core/features/trade-flow.js';
+export { Vpin, bulkBuyFraction, type VpinOptions } from './core/features/vpin.js';
 export { SEED_COLUMNS, type FeatureRow, type Cell } from './core/row/feature-row.js';
-export { RunSummary, type RunMetrics } from './core/metrics/run-summary.js';
-export { computeRows } from './pipeline/compute-rows.js';
+export { RunSummary, type RunMetrics, type RunFacts } from './core/metrics/run-summary.js';
+export {
+  SignalAnalysis,
+  RANK_WINDOW_ROWS,
+  type AnalysisOptions,
+  type AnalysisResult,
+  type TradeFeatureSummary,
+} from './core/metrics/signal-analysis.js';
+export { LeadLagProfile, type LagCorrelation, type LeadLagResult } from './core/metrics/lead-lag.js';
+export type { HorizonResult, InformationCoefficient } from './core/metrics/horizon-metrics.js';
+export type { BaseRate, ForwardByState, GateResult, StateResult } from './core/metrics/gate-metrics.js';
+export type { PredictorResult } from './core/metrics/predictor-metrics.js';
+export {
+  fisherInterval,
+  RankedSeries,
+  shiftedSpearman,
+  spearman,
+} from './core/metrics/correlation-interval.js';
+export { computeRows, isTrade, type FeatureRowStream } from './pipeline/compute-rows.js';
 export { sampleSnapshots } from './pipeline/snapshot-sampler.js';
 export { resampleToGrid } from './pipeline/resample.js';
 export {
@@ -67,4 +103,5 @@ export { readTardisCsv } from './io/tardis-csv.js';
 export { RecordingWriter } from './io/recording-writer.js';
 export { CsvSink } from './io/sinks/csv-sink.js';
 export { NdjsonSink } from './io/sinks/ndjson-sink.js';
+export { ParquetSink, type ParquetColumnKind, type ParquetSinkOptions } from './io/sinks/parquet-sink.js';
 export { VERSION } from './version.js';

@@ -8,7 +8,7 @@
  */
 import { OnlineCorrelation } from '../stats/online-correlation.js';
 import { RunningMoments } from '../stats/running-moments.js';
-import { fisherInterval, spearman } from './correlation-interval.js';
+import { fisherInterval, RankedSeries, shiftedSpearman } from './correlation-interval.js';
 import type { SeriesWindow } from './series-window.js';
 
 const Z_95 = 1.959963984540054;
@@ -103,15 +103,20 @@ export class HorizonMetrics {
     }
   }
 
-  /** Returns the horizon's metrics (the Spearman ICs are computed now, over the window). */
-  result(): HorizonResult {
+  /**
+   * Returns the horizon's metrics (the Spearman ICs are computed now, over the window); `ranked` may hand
+   * out the window's columns already sorted.
+   */
+  result(
+    ranked: (column: number) => RankedSeries = (c) => new RankedSeries(this.window.series(c)),
+  ): HorizonResult {
     const n = this.labelled;
     const share = (k: number): number => (n > 0 ? k / n : Number.NaN);
-    const r = this.window.series(this.returnColumn);
+    const r = ranked(this.returnColumn);
     const ic: Record<string, InformationCoefficient> = {};
     this.signalNames.forEach((name, s) => {
       const c = this.ic[s]!;
-      const sp = spearman(this.window.series(this.signalColumns[s]!), r, r.length);
+      const sp = shiftedSpearman(ranked(this.signalColumns[s]!), r, 0);
       ic[name] = {
         pearson: c.correlation,
         pearson_ci95: fisherInterval(c.correlation, c.count, 'pearson'),

@@ -10,7 +10,7 @@
  * rows (the whole run when shorter: `spearman_rows` says how many), computed when the result is read.
  */
 import { OnlineCorrelation } from '../stats/online-correlation.js';
-import { fisherInterval, spearman } from './correlation-interval.js';
+import { fisherInterval, RankedSeries, shiftedSpearman } from './correlation-interval.js';
 import type { SeriesWindow } from './series-window.js';
 
 /** One lag of one signal's profile. */
@@ -83,24 +83,27 @@ export class LeadLagProfile {
     this.rows++;
   }
 
-  /** Returns the profile; computing the exact Spearman values is O(K · W log W) for a window of W rows. */
-  result(): LeadLagResult {
+  /**
+   * Returns the profile. The exact Spearman values cost one sort per series and O(W) per lag for a window of
+   * W rows; `ranked` may hand out the window's columns already sorted (shared with other metrics).
+   */
+  result(
+    ranked: (column: number) => RankedSeries = (c) => new RankedSeries(this.window.series(c)),
+  ): LeadLagResult {
     const K = this.maxLag;
-    const r = this.window.series(this.returnColumn);
-    const m = r.length;
+    const r = ranked(this.returnColumn);
+    const m = r.values.length;
     const signals: Record<string, LagCorrelation[]> = {};
     const peak: Record<string, { lag: number; pearson: number } | null> = {};
     this.signalNames.forEach((name, s) => {
-      const x = this.window.series(this.signalColumns[s]!);
+      const x = ranked(this.signalColumns[s]!);
       const lags: LagCorrelation[] = [];
       let best: { lag: number; pearson: number } | null = null;
       for (let i = 0; i <= 2 * K; i++) {
         const k = i - K;
         const c = this.pearson[s]![i]!;
         const pr = c.correlation;
-        const sx = k >= 0 ? x.subarray(0, Math.max(m - k, 0)) : x.subarray(-k, m);
-        const sy = k >= 0 ? r.subarray(Math.min(k, m), m) : r.subarray(0, Math.max(m + k, 0));
-        const sp = spearman(sx, sy, Math.min(sx.length, sy.length));
+        const sp = shiftedSpearman(x, r, k);
         lags.push({
           lag: k,
           pearson: pr,

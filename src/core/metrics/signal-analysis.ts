@@ -11,6 +11,7 @@ import { HorizonMetrics, RARELY_MOVES_ZERO_SHARE, type HorizonResult } from './h
 import { LeadLagProfile, type LeadLagResult } from './lead-lag.js';
 import { PredictorMetrics, type PredictorResult } from './predictor-metrics.js';
 import { SeriesWindow } from './series-window.js';
+import { RankedSeries } from './correlation-interval.js';
 
 /** Rows kept for the exact Spearman values: 2^16 (18 h at 1 s), about 0.5 MB per stored series. */
 export const RANK_WINDOW_ROWS = 65_536;
@@ -125,12 +126,21 @@ export class SignalAnalysis {
     }
   }
 
-  /** Returns the analysis so far (Spearman values are computed now: O(K · W log W)). */
+  /** Returns the analysis so far (Spearman values are computed now: one sort per stored series, O(W) per lag). */
   result(): AnalysisResult {
+    const sorted = new Map<number, RankedSeries>();
+    const ranked = (c: number): RankedSeries => {
+      let s = sorted.get(c);
+      if (s === undefined) {
+        s = new RankedSeries(this.window.series(c));
+        sorted.set(c, s);
+      }
+      return s;
+    };
     const horizons: Record<string, HorizonResult> = {};
     const notes: string[] = [];
     this.o.horizonsMs.forEach((ms, j) => {
-      const h = this.horizons[j]!.result();
+      const h = this.horizons[j]!.result(ranked);
       horizons[horizonName(ms)] = h;
       if (h.mid_rarely_moves) {
         notes.push(
@@ -144,7 +154,7 @@ export class SignalAnalysis {
       }
     });
     return {
-      lead_lag: this.leadLag.result(),
+      lead_lag: this.leadLag.result(ranked),
       horizons,
       gate: this.gate.result(),
       predictor: this.predictor?.result() ?? null,
