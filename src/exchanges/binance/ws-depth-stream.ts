@@ -12,8 +12,8 @@
  *   `serverShutdown` event, a replacement is opened FIRST. Its diffs for a symbol are held back until they
  *   continue what the old connection delivered (spot: `U <= last u + 1`; futures: `pu == last u`); from then
  *   on that symbol takes the new connection's diffs and drops the old one's. Once every symbol has switched
- *   (or has nothing pending and the new connection is subscribed), the old connection is closed. No diff is
- *   lost and no book restarts. Held-back diffs are stamped when they are released.
+ *   (or, a grace period after the new connection is subscribed, has nothing pending: quiet symbols), the old
+ *   connection is closed. No diff is lost and no book restarts. Held-back diffs are stamped when released.
  * - A connection lost without a ready replacement: a `missing` event per symbol (its book restarts: the
  *   gap is unknown), then reconnection with exponential backoff and full jitter.
  * - Ctrl-C / the end of the run: a `missing` event per symbol ("stopped") at the stop time, so that a
@@ -59,6 +59,11 @@ export const DEFAULT_SWITCH_TIMEOUT_MS = 30_000;
 export const DEFAULT_RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 500, maxMs: 30_000 };
 /** A connection open at least this long resets the reconnect backoff when it drops. */
 const STABLE_CONNECTION_MS = 5_000;
+/**
+ * A quiet symbol switches to the replacement this long after it is subscribed (at least two stream
+ * intervals): by then a diff sent on the old connection before the replacement subscribed has arrived.
+ */
+const MIN_SWITCH_GRACE_MS = 1_000;
 const FIVE_MINUTES_MS = 300_000;
 
 /** Returns epoch ms from a monotonic clock: never goes backwards when the wall clock is adjusted. */
@@ -184,7 +189,11 @@ interface Rotation {
   readonly next: Link;
   readonly held: Map<string, Held[]>;
   readonly joined: Set<string>;
+  /** Forces the switch after switchTimeoutMs. */
   timer: NodeJS.Timeout | null;
+  /** Set once the replacement is subscribed: symbols that stay quiet switch when it fires. */
+  grace: NodeJS.Timeout | null;
+  graceOver: boolean;
 }
 
 interface Slot {
@@ -538,6 +547,7 @@ class StreamRunner {
       slot.ageTimer = null;
       if (slot.rotation !== null) {
         if (slot.rotation.timer !== null) clearTimeout(slot.rotation.timer);
+        if (slot.rotation.grace !== null) clearTimeout(slot.rotation.grace);
         slot.rotation.next.conn.close();
         slot.rotation = null;
       }
@@ -630,7 +640,14 @@ class StreamRunner {
     holder.link = link;
     this.stats.opened++;
     if (role === 'rotation') {
-      const rotation: Rotation = { next: link, held: new Map(), joined: new Set(), timer: null };
+      const rotation: Rotation = {
+        next: link,
+        held: new Map(),
+        joined: new Set(),
+        timer: null,
+        grace: null,
+        graceOver: false,
+      };
       rotation.timer = setTimeout(() => {
         rotation.timer = null;
         if (slot.rotation === rotation) this.finishRotation(slot, true);
@@ -663,7 +680,18 @@ class StreamRunner {
 
   private onSubscribed(slot: Slot, link: Link): void {
     link.subscribed = true;
-    if (slot.rotation?.next === link) this.maybeFinishRotation(slot);
+    const rotation = slot.rotation;
+    if (rotation?.next !== link) return;
+    const speedMs = Number.parseInt(this.r.speed, 10);
+    rotation.grace = setTimeout(
+      () => {
+        rotation.grace = null;
+        rotation.graceOver = true;
+        if (slot.rotation === rotation) this.maybeFinishRotation(slot);
+      },
+      Math.max(MIN_SWITCH_GRACE_MS, 2 * speedMs),
+    );
+    this.maybeFinishRotation(slot);
   }
 
   private armAge(slot: Slot, link: Link): void {
@@ -687,6 +715,7 @@ class StreamRunner {
     if (rotation !== null && rotation.next === link) {
       // The replacement died before taking over: keep the old one, try again later.
       if (rotation.timer !== null) clearTimeout(rotation.timer);
+      if (rotation.grace !== null) clearTimeout(rotation.grace);
       slot.rotation = null;
       for (const symbol of rotation.joined) {
         const u = this.lastU.get(symbol);
@@ -708,6 +737,7 @@ class StreamRunner {
       if (rotation !== null) {
         // The replacement is still connecting: it becomes an ordinary reconnection.
         if (rotation.timer !== null) clearTimeout(rotation.timer);
+        if (rotation.grace !== null) clearTimeout(rotation.grace);
         slot.rotation = null;
         slot.connecting = rotation.next;
       }
@@ -872,12 +902,18 @@ class StreamRunner {
     const last = this.lastU.get(symbol);
     if (last !== undefined) {
       let drop = 0;
-      while (drop < held.length && (held[drop] as Held).diff.finalUpdateId <= last) drop++;
+      let caughtUp = false;
+      while (drop < held.length && (held[drop] as Held).diff.finalUpdateId <= last) {
+        // The replacement's copy of the last diff handed on: it is exactly where the book is.
+        if ((held[drop] as Held).diff.finalUpdateId === last) caughtUp = true;
+        drop++;
+      }
       if (drop > 0) {
         this.stats.duplicatesDropped += drop;
         held.splice(0, drop);
       }
       if (held.length === 0) {
+        if (caughtUp) this.join(rotation, symbol);
         this.maybeFinishRotation(slot);
         return;
       }
@@ -898,12 +934,16 @@ class StreamRunner {
     for (const h of held) this.forward(h.diff, h.envelope);
   }
 
-  /** The switch is complete when the replacement is subscribed and no symbol waits for the old connection. */
+  /**
+   * The switch is complete when the replacement is subscribed and every symbol has joined it, or, after
+   * the grace period, when no symbol still waits for the old connection to catch up.
+   */
   private maybeFinishRotation(slot: Slot): void {
     const rotation = slot.rotation;
     if (rotation === null || !rotation.next.subscribed) return;
     for (const symbol of slot.plan.symbols) {
       if (rotation.joined.has(symbol)) continue;
+      if (!rotation.graceOver) return;
       const held = rotation.held.get(symbol);
       if (held !== undefined && held.length > 0) return;
     }
@@ -914,6 +954,7 @@ class StreamRunner {
     const rotation = slot.rotation;
     if (rotation === null) return;
     if (rotation.timer !== null) clearTimeout(rotation.timer);
+    if (rotation.grace !== null) clearTimeout(rotation.grace);
     for (const symbol of slot.plan.symbols) {
       if (rotation.joined.has(symbol)) continue;
       const held = rotation.held.get(symbol) ?? [];

@@ -80,6 +80,10 @@ describe('websocket depth against the simulator', () => {
     });
     expect(run.stream.stats.rotations).toBeGreaterThanOrEqual(2);
     expect(run.stream.stats.reconnects).toBe(0);
+    // Each switch happened because the replacement caught up with the book, not by the timeout.
+    const switches = run.statuses.filter((s) => s.detail.startsWith('switched'));
+    expect(switches.length).toBeGreaterThanOrEqual(4);
+    expect(switches.every((s) => s.detail === 'switched to the replacement connection')).toBe(true);
     expect(run.statuses.filter((s) => s.status === 'gap' || s.status === 'disconnected')).toEqual([]);
     for (const symbol of symbols) {
       const rows = fromFirstOk(run.samples, symbol);
