@@ -84,7 +84,7 @@ export interface DiffBookKeeperStats {
   /** Times a symbol became synced (first syncs and resyncs). */
   syncs: number;
   gaps: number;
-  /** Restarts: gaps, buffer overflows, lost streams. */
+  /** Restarts after a gap or a buffer overflow (lost streams are the source's to count). */
   resyncs: number;
   /** Books rebuilt from a snapshot while in sync (refreshes, staleness checks). */
   rebuilds: number;
@@ -215,10 +215,7 @@ export class DiffBookKeeper {
 
   /** The live stream lost this symbol (e.g. its connection dropped): the book can no longer be trusted. */
   onMissing(missing: MissingSample): void {
-    const st = this.stateOf(missing.symbol, missing);
-    const was = st.sync.state === 'synced';
-    this.restart(st, missing.reason);
-    if (was) this.stats.resyncs++;
+    this.restart(this.stateOf(missing.symbol, missing), missing.reason);
   }
 
   /** Runs the staleness check at `nowMs`: a synced symbol quiet for longer than `staleAfterMs` is checked. */
