@@ -18,6 +18,8 @@ import { ConfigError, NetworkError } from '../errors.js';
 import type { BusStreamSettings, BusTarget } from './bus-url.js';
 
 const NS_PER_MS = 1_000_000;
+/** JetStream API error "subjects overlap with an existing stream". */
+const STREAM_SUBJECT_OVERLAP = 10065;
 
 /** Connection options that are not in the URL. */
 export interface BusConnectionOptions {
@@ -128,6 +130,13 @@ export class BusConnection {
     try {
       return await this.jsm.streams.add(streamConfig(settings));
     } catch (error) {
+      if (error instanceof JetStreamApiError && error.code === STREAM_SUBJECT_OVERLAP) {
+        throw new ConfigError(
+          `NATS ${this.target.display}: another stream already takes ${settings.subjects.join(', ')}; ` +
+            'name it with ?stream=…, or give this one its own subjects with ?prefix=…',
+          'stream',
+        );
+      }
       // Another collector created it between our look-up and our add.
       try {
         return await this.jsm.streams.info(settings.name);
@@ -145,14 +154,26 @@ export class BusConnection {
     );
   }
 
-  /** Flushes what the client still holds and closes. Idempotent. */
-  close(): Promise<void> {
+  /**
+   * Sends what the client still holds (acks, naks) when the server answers within `flushTimeoutMs`, then
+   * closes. Not `drain()`: that would wait for open pull requests to expire. Idempotent.
+   */
+  close(flushTimeoutMs = 2_000): Promise<void> {
     this.closing ??= (async () => {
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await this.nc.drain();
+        await Promise.race([
+          this.nc.flush(),
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, flushTimeoutMs);
+          }),
+        ]);
       } catch {
-        await this.nc.close();
+        // Closed or disconnected: nothing more can be sent anyway.
+      } finally {
+        clearTimeout(timer);
       }
+      await this.nc.close();
     })();
     return this.closing;
   }

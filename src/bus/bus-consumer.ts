@@ -18,7 +18,7 @@ import {
   JetStreamApiCodes,
   JetStreamApiError,
   type ConsumerConfig,
-  type ConsumerMessages,
+  type Consumer,
   type JsMsg,
 } from '@nats-io/jetstream';
 import { ConfigError, NetworkError, ParseError } from '../errors.js';
@@ -26,7 +26,9 @@ import { decodeEnvelope, type BusEnvelope, type RowEnvelope } from './bus-envelo
 import { BusConnection } from './bus-connection.js';
 import { busSubject, busSubjectFilter, type BusKind, type BusVenue } from './bus-subject.js';
 import { parseBusUrl, type BusTarget } from './bus-url.js';
-import { SubjectSequencer } from './subject-sequencer.js';
+import { MessageInbox } from './message-inbox.js';
+import { SubjectSequencer, type SequencerOutput } from './subject-sequencer.js';
+import { sleep } from '../net/sleep.js';
 
 const NS_PER_MS = 1_000_000;
 
@@ -68,11 +70,21 @@ export interface BusConsumerOptions {
    * @default 500
    */
   readonly batch?: number;
+  /**
+   * How long one pull request stays open, in ms (at least 1000). Pulls (`fetch`) rather than a standing
+   * `consume()`: a stopping consumer then knows every message the server sent it (its last pull ends
+   * within this time) and hands each back, where `consume()` drops what it buffered when stopped and the
+   * server waits out the ack wait. Stopping takes up to this long.
+   * @default 2000
+   */
+  readonly pullExpiresMs?: number;
   /** End when nothing arrived for this long (ms). Absent: run until `signal` aborts. */
   readonly idleExitMs?: number;
   readonly signal?: AbortSignal;
   /** Called before each batch of acks: make everything delivered so far durable (flush the sinks). */
   readonly commit?: () => Promise<void>;
+  /** Told things a person running the consumer should know (unacknowledged messages of an earlier run). */
+  readonly onNotice?: (message: string) => void;
   /** Called after each commit with the counters. */
   readonly onProgress?: (stats: BusConsumerStats) => void;
   /** @default 'obi consume' */
@@ -109,59 +121,30 @@ export function defaultDurableName(kind: BusKind, venue: BusVenue, symbols?: rea
   return `${base}-${symbols.length}s-${h.toString(16).padStart(8, '0')}`;
 }
 
-/** A bounded hand-over between the consumers' message loops and the consuming generator. */
-class Inbox {
-  private readonly items: JsMsg[] = [];
-  private wake: (() => void) | null = null;
-  private room: (() => void)[] = [];
-  failure: unknown = null;
+/** Pause after a failed pull (the server is restarting, the connection is being re-established). */
+const PULL_RETRY_MS = 250;
 
-  constructor(private readonly highWater: number) {}
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  async push(m: JsMsg): Promise<void> {
-    this.items.push(m);
-    this.poke();
-    while (this.items.length > this.highWater) await new Promise<void>((r) => this.room.push(r));
-  }
-
-  fail(error: unknown): void {
-    this.failure ??= error;
-    this.poke();
-  }
-
-  poke(): void {
-    const w = this.wake;
-    this.wake = null;
-    w?.();
-  }
-
-  /** Returns the next message, or null after `timeoutMs` or an abort. */
-  async next(timeoutMs: number, signal: AbortSignal | undefined): Promise<JsMsg | null> {
-    if (this.items.length === 0 && this.failure === null && signal?.aborted !== true) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', done);
-          this.wake = null;
-          resolve();
-        };
-        const timer = setTimeout(done, Math.max(0, Math.min(timeoutMs, 2 ** 31 - 1)));
-        signal?.addEventListener('abort', done, { once: true });
-        this.wake = done;
-      });
+/** Pulls messages of one durable into `inbox` until `stop` aborts; a failed pull is retried. */
+async function pullLoop(
+  consumer: Consumer,
+  inbox: MessageInbox<JsMsg>,
+  stop: AbortSignal,
+  maxMessages: number,
+  expiresMs: number,
+  o: BusConsumerOptions,
+): Promise<void> {
+  let failures = 0;
+  while (!stop.aborted) {
+    try {
+      const messages = await consumer.fetch({ max_messages: maxMessages, expires: expiresMs });
+      for await (const m of messages) await inbox.push(m);
+      failures = 0;
+    } catch (error) {
+      // Outages are expected (the bus restarts): say so once, keep pulling.
+      if (failures++ === 0)
+        o.onNotice?.(`pulling from the bus failed (${(error as Error).message}); retrying`);
+      await sleep(PULL_RETRY_MS, stop).catch(() => undefined);
     }
-    if (this.failure !== null) throw this.failure;
-    const m = this.items.shift() ?? null;
-    if (this.items.length <= this.highWater) {
-      const room = this.room;
-      this.room = [];
-      for (const r of room) r();
-    }
-    return m;
   }
 }
 
@@ -182,7 +165,7 @@ async function ensureDurable(
   o: BusConsumerOptions,
   ackWaitMs: number,
   maxAckPending: number,
-): Promise<void> {
+): Promise<number> {
   const stream = conn.target.stream.name;
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(name)) {
     throw new ConfigError(`durable name "${name}" must be letters, digits, _ or - only`, 'durable');
@@ -207,7 +190,7 @@ async function ensureDurable(
         max_ack_pending: maxAckPending,
       });
     }
-    return;
+    return info.num_ack_pending;
   } catch (error) {
     if (!isNotFound(error)) {
       if (error instanceof ConfigError) throw error;
@@ -227,6 +210,7 @@ async function ensureDurable(
       max_ack_pending: maxAckPending,
       ...filter,
     });
+    return 0;
   } catch (error) {
     throw new ConfigError(
       `cannot create durable ${name} on stream ${stream}: ${(error as Error).message}`,
@@ -246,16 +230,20 @@ export async function* consumeBus(o: BusConsumerOptions): AsyncGenerator<BusEnve
   const ackWaitMs = o.ackWaitMs ?? 30_000;
   const maxAckPending = o.maxAckPending ?? 20_000;
   const batch = Math.max(1, o.batch ?? 500);
-  const sequencer = new SubjectSequencer<Received>({
-    holdMs: o.holdMs ?? ackWaitMs + 5_000,
-    ordered: o.ordered ?? true,
-  });
+  const ordered = o.ordered ?? true;
+  // The client refuses pulls shorter than a second.
+  const pullMs = Math.max(1_000, o.pullExpiresMs ?? 2_000);
+  const sequencer = new SubjectSequencer<Received>({ holdMs: o.holdMs ?? ackWaitMs + 5_000, ordered });
   const stats = { received: 0, delivered: 0, duplicates: 0, gaps: 0, late: 0, invalid: 0, held: 0 };
 
   const conn = await BusConnection.open(target, { clientName: o.clientName ?? 'obi consume' });
-  const running: ConsumerMessages[] = [];
-  const inbox = new Inbox(Math.max(batch * 4, 1000));
+  const stopPulling = new AbortController();
+  const pumps: Promise<void>[] = [];
+  const inbox = new MessageInbox<JsMsg>(Math.max(batch * 4, 1000));
+  /** Handed on and taken by the caller: acked at the next commit. */
   const unacked: JsMsg[] = [];
+  /** Released by the sequencer, not yet handed on. */
+  let ready: SequencerOutput<Received>[] = [];
 
   const commit = async (): Promise<void> => {
     if (unacked.length === 0) return;
@@ -267,46 +255,37 @@ export async function* consumeBus(o: BusConsumerOptions): AsyncGenerator<BusEnve
 
   try {
     await conn.ensureStream();
-    const symbols = o.symbols !== undefined && o.symbols.length > 0 ? o.symbols : null;
-    const plan: { name: string; filters: string[] }[] =
-      symbols === null
-        ? [{ name: o.durable, filters: [busSubjectFilter(o.venue, o.kind)] }]
-        : conn.supportsMultipleFilters || symbols.length === 1
-          ? [
-              {
-                name: o.durable,
-                filters: symbols.map((symbol) => busSubject({ ...o.venue, symbol, kind: o.kind })),
-              },
-            ]
-          : symbols.map((symbol) => ({
-              name: `${o.durable}-${symbol}`,
-              filters: [busSubject({ ...o.venue, symbol, kind: o.kind })],
-            }));
-    for (const p of plan) await ensureDurable(conn, p.name, p.filters, o, ackWaitMs, maxAckPending);
+    const plan = durablePlan(conn, o);
+    let pendingAcks = 0;
+    for (const p of plan)
+      pendingAcks += await ensureDurable(conn, p.name, p.filters, o, ackWaitMs, maxAckPending);
+    if (pendingAcks > 0) {
+      // Handed back by a consumer that stopped cleanly: they come first. Left by one that was killed: they
+      // come after their ack wait, after newer messages; the sequencer holds the newer ones for a while.
+      o.onNotice?.(
+        `${pendingAcks} message(s) delivered to an earlier consumer of ${o.durable} are not acknowledged; ` +
+          `they are delivered again (after up to ${Math.ceil(ackWaitMs / 1000)} s if that consumer was killed)`,
+      );
+    }
     for (const p of plan) {
       const consumer = await conn.js.consumers.get(target.stream.name, p.name);
-      const messages = await consumer.consume({ max_messages: Math.min(batch * 2, maxAckPending) });
-      running.push(messages);
-      // Each durable's messages are pumped into the one inbox; the loop ends when `stop()` is called.
-      void (async () => {
-        for await (const m of messages) await inbox.push(m);
-      })().catch((error: unknown) => inbox.fail(error));
+      pumps.push(pullLoop(consumer, inbox, stopPulling.signal, Math.min(batch, maxAckPending), pullMs, o));
     }
 
     let lastMessageMs = now();
-    for (;;) {
-      if (o.signal?.aborted === true) break;
+    while (o.signal?.aborted !== true) {
       const t = now();
       const deadline = sequencer.heldCount > 0 ? sequencer.nextDeadlineMs() : null;
       const idleLeft =
         o.idleExitMs !== undefined ? lastMessageMs + o.idleExitMs - t : Number.POSITIVE_INFINITY;
       if (idleLeft <= 0 && sequencer.heldCount === 0) break;
-      // Commit before waiting: nothing more is queued, so make what was handed on durable now.
+      // Nothing more is queued: make what was handed on durable now, rather than after the wait.
       if (inbox.size === 0) await commit();
       const wait = Math.min(idleLeft > 0 ? idleLeft : 1000, deadline === null ? 1000 : deadline - t, 1000);
       const m = await inbox.next(wait, o.signal);
-      const outputs = m === null ? sequencer.expire(now()) : [];
-      if (m !== null) {
+      if (m === null) {
+        ready = sequencer.expire(now());
+      } else {
         lastMessageMs = now();
         stats.received++;
         let envelope: BusEnvelope;
@@ -318,13 +297,11 @@ export async function* consumeBus(o: BusConsumerOptions): AsyncGenerator<BusEnve
           m.term();
           continue;
         }
-        const value: Received = { msg: m, envelope };
-        outputs.push(
-          ...sequencer.offer(m.subject, { id: envelope.id, prev: envelope.prev, value }, lastMessageMs),
-        );
-        outputs.push(...sequencer.expire(lastMessageMs));
+        const item = { id: envelope.id, prev: envelope.prev, value: { msg: m, envelope } };
+        ready = [...sequencer.offer(m.subject, item, lastMessageMs), ...sequencer.expire(lastMessageMs)];
       }
-      for (const out of outputs) {
+      while (ready.length > 0) {
+        const out = ready.shift() as SequencerOutput<Received>;
         if (out.kind === 'duplicate') {
           stats.duplicates++;
           unacked.push(out.item.value.msg);
@@ -334,25 +311,51 @@ export async function* consumeBus(o: BusConsumerOptions): AsyncGenerator<BusEnve
         if (out.late) stats.late++;
         stats.delivered++;
         stats.duplicates += out.repeats.length;
+        const settle = [out.item.value.msg, ...out.repeats.map((r) => r.msg)];
+        // If the caller stops at this yield, these were not taken: hand them back below.
+        ready.unshift({ kind: 'duplicate', item: out.item });
         yield out.item.value.envelope;
+        ready.shift();
         // Resumed: the caller has written it. Ack it (and its repeats) with the next commit.
-        unacked.push(out.item.value.msg, ...out.repeats.map((r) => r.msg));
+        unacked.push(...settle);
         if (unacked.length >= batch) await commit();
       }
     }
   } finally {
-    for (const messages of running) messages.stop();
-    inbox.poke();
+    stopPulling.abort();
+    inbox.close();
+    // Let each loop finish its open pull (at most pullExpiresMs), then give back everything not taken
+    // (queued, held, released but not handed on) so the next consumer gets it at once and in order.
+    await Promise.all(pumps);
+    const notTaken = [
+      ...ready.flatMap((r) => (r.kind === 'deliver' ? [r.item.value, ...r.repeats] : [r.item.value])),
+      ...sequencer.takeHeld(),
+    ].map((r) => r.msg);
     try {
       // The caller took these (it resumed us after each): make them durable and ack them.
       await commit();
     } catch {
-      // The caller's sinks failed: nothing more is acked, so it all comes again to the next run.
+      // The caller's sinks failed: these are not acked either; they come again.
+      notTaken.push(...unacked.splice(0));
     }
+    // In stream order: the server redelivers NAKed messages in the order it got the NAKs.
+    for (const m of [...notTaken, ...inbox.takeAll()].sort((a, b) => a.seq - b.seq)) m.nak();
     stats.held = sequencer.heldCount;
     o.onProgress?.({ ...stats });
     await conn.close();
   }
+}
+
+/** Returns the durables to read through, with their filters (see the file comment on NATS < 2.10). */
+function durablePlan(conn: BusConnection, o: BusConsumerOptions): { name: string; filters: string[] }[] {
+  const root = conn.target.stream.subjectRoot;
+  const symbols = o.symbols !== undefined && o.symbols.length > 0 ? o.symbols : null;
+  if (symbols === null) return [{ name: o.durable, filters: [busSubjectFilter(o.venue, o.kind, root)] }];
+  const subject = (symbol: string): string => busSubject({ ...o.venue, symbol, kind: o.kind }, root);
+  if (conn.supportsMultipleFilters || symbols.length === 1) {
+    return [{ name: o.durable, filters: symbols.map(subject) }];
+  }
+  return symbols.map((symbol) => ({ name: `${o.durable}-${symbol}`, filters: [subject(symbol)] }));
 }
 
 /** Yields the rows of `consumeBus({ ...o, kind: 'rows' })`, each with its exchange and market. */

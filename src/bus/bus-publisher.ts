@@ -169,18 +169,21 @@ export class BusPublisher {
    */
   async close(timeoutMs = 10_000): Promise<BusPublisherStats> {
     this.closing = true;
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    let timedOut = false;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        resolve();
+      }, timeoutMs);
+    });
     try {
       while (
         this.failure === null &&
-        !deadline.signal.aborted &&
+        !timedOut &&
         (this.state === 'buffering' || this.queued > 0 || this.inFlight.size > 0)
       ) {
-        await Promise.race([
-          this.changed(),
-          new Promise((r) => deadline.signal.addEventListener('abort', r)),
-        ]);
+        await Promise.race([this.changed(), deadline]);
       }
     } finally {
       clearTimeout(timer);

@@ -120,7 +120,7 @@ export class BusPublishing {
         ),
       );
     }
-    const subject = busSubject({ ...this.venue, symbol, kind: 'rows' });
+    const subject = busSubject({ ...this.venue, symbol, kind: 'rows' }, this.target.stream.subjectRoot);
     const id = rowMessageId(this.venue, symbol, timeMs);
     const prev = this.chain(subject, id);
     const data = encodeRowEnvelope({ ...this.venue, symbol, id, prev }, row, columns);
@@ -130,7 +130,10 @@ export class BusPublishing {
   /** Publishes one normalised event to `obi.<exchange>.<market>.<symbol>.events`. */
   publishEvent(event: MarketEvent): Promise<void> {
     const venue = { exchange: event.exchange, market: event.market };
-    const subject = busSubject({ ...venue, symbol: event.symbol, kind: 'events' });
+    const subject = busSubject(
+      { ...venue, symbol: event.symbol, kind: 'events' },
+      this.target.stream.subjectRoot,
+    );
     const id = eventMessageId(event);
     const prev = this.chain(subject, id);
     const data = encodeEventEnvelope({ ...venue, symbol: event.symbol, id, prev }, event);

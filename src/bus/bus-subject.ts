@@ -9,7 +9,7 @@ import { ConfigError } from '../errors.js';
 /** What a subject carries: feature rows, or the normalised book events they are computed from. */
 export type BusKind = 'rows' | 'events';
 
-/** The first token of every obi subject. */
+/** The first token of every obi subject (the URL's `prefix` changes it). */
 export const SUBJECT_ROOT = 'obi';
 
 /** Which venue and market a subject belongs to. */
@@ -36,10 +36,13 @@ function checkToken(value: string, what: string): string {
   return value;
 }
 
-/** Returns `obi.<exchange>.<market>.<symbol>.<kind>`; throws ConfigError for a token NATS would misread. */
-export function busSubject(parts: BusSubjectParts): string {
+/**
+ * Returns `<root>.<exchange>.<market>.<symbol>.<kind>` (root `obi` unless the URL's `prefix` says
+ * otherwise); throws ConfigError for a token NATS would misread.
+ */
+export function busSubject(parts: BusSubjectParts, root = SUBJECT_ROOT): string {
   return [
-    SUBJECT_ROOT,
+    checkToken(root, 'prefix'),
     checkToken(parts.exchange, 'exchange'),
     checkToken(parts.market, 'market'),
     checkToken(parts.symbol, 'symbol'),
@@ -47,10 +50,10 @@ export function busSubject(parts: BusSubjectParts): string {
   ].join('.');
 }
 
-/** Returns the filter matching every symbol of one venue and kind: `obi.<exchange>.<market>.*.<kind>`. */
-export function busSubjectFilter(venue: BusVenue, kind: BusKind): string {
+/** Returns the filter matching every symbol of one venue and kind: `<root>.<exchange>.<market>.*.<kind>`. */
+export function busSubjectFilter(venue: BusVenue, kind: BusKind, root = SUBJECT_ROOT): string {
   return [
-    SUBJECT_ROOT,
+    checkToken(root, 'prefix'),
     checkToken(venue.exchange, 'exchange'),
     checkToken(venue.market, 'market'),
     '*',
@@ -59,9 +62,9 @@ export function busSubjectFilter(venue: BusVenue, kind: BusKind): string {
 }
 
 /** Returns the parts of an obi subject, or null when `subject` is not one. */
-export function parseBusSubject(subject: string): BusSubjectParts | null {
+export function parseBusSubject(subject: string, root = SUBJECT_ROOT): BusSubjectParts | null {
   const t = subject.split('.');
-  if (t.length !== 5 || t[0] !== SUBJECT_ROOT) return null;
+  if (t.length !== 5 || t[0] !== root) return null;
   const [, exchange, market, symbol, kind] = t as [string, string, string, string, string];
   if (kind !== 'rows' && kind !== 'events') return null;
   if (![exchange, market, symbol].every((x) => TOKEN.test(x))) return null;

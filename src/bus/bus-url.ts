@@ -7,7 +7,8 @@
  *
  * | parameter     | meaning                                                        | default        |
  * |---------------|----------------------------------------------------------------|----------------|
- * | `stream`      | JetStream stream name (created on first use, subjects `obi.>`) | `OBI`          |
+ * | `stream`      | JetStream stream name (created on first use)                   | `OBI`          |
+ * | `prefix`      | first subject token; the stream takes `<prefix>.>`             | `obi`          |
  * | `retention`   | `limits`, `interest` or `workqueue`                            | `limits`       |
  * | `replicas`    | stream replicas (1 … 5; > 1 needs a NATS cluster)              | `1`            |
  * | `storage`     | `file` or `memory`                                             | `file`         |
@@ -31,6 +32,8 @@ export type BusRetention = 'limits' | 'interest' | 'workqueue';
 /** How the stream is created. */
 export interface BusStreamSettings {
   readonly name: string;
+  /** First token of every subject; the stream takes `<subjectRoot>.>`. */
+  readonly subjectRoot: string;
   readonly subjects: readonly string[];
   readonly retention: BusRetention;
   readonly replicas: number;
@@ -65,6 +68,7 @@ export interface BusTarget {
 
 export const DEFAULT_STREAM_SETTINGS: BusStreamSettings = {
   name: 'OBI',
+  subjectRoot: 'obi',
   subjects: ['obi.>'],
   retention: 'limits',
   replicas: 1,
@@ -124,6 +128,7 @@ function parseKinds(value: string): BusKind[] {
 
 const KNOWN = new Set([
   'stream',
+  'prefix',
   'retention',
   'replicas',
   'storage',
@@ -167,6 +172,13 @@ export function parseBusUrl(value: string): BusTarget {
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
     throw new ConfigError(`stream name "${name}" must be letters, digits, _ or - only`, 'stream');
   }
+  const subjectRoot = get('prefix') ?? d.subjectRoot;
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(subjectRoot)) {
+    throw new ConfigError(
+      `prefix "${subjectRoot}" must be one subject token (letters, digits, _ or -)`,
+      'prefix',
+    );
+  }
   const retention = (get('retention') ?? d.retention) as BusRetention;
   if (!['limits', 'interest', 'workqueue'].includes(retention)) {
     throw new ConfigError(
@@ -202,7 +214,8 @@ export function parseBusUrl(value: string): BusTarget {
     ...(pass !== undefined ? { pass: decodeURIComponent(pass) } : {}),
     stream: {
       name,
-      subjects: d.subjects,
+      subjectRoot,
+      subjects: [`${subjectRoot}.>`],
       retention,
       replicas,
       storage,

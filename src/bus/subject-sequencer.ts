@@ -147,6 +147,18 @@ export class SubjectSequencer<T> {
     return out;
   }
 
+  /** Returns every held message (with its repeats) and forgets them: the caller hands them back to the bus. */
+  takeHeld(): T[] {
+    const out: T[] = [];
+    for (const st of this.subjects.values()) {
+      for (const held of st.held.values()) out.push(held.item.value, ...held.repeats);
+      st.held.clear();
+      st.waiting.clear();
+    }
+    this.heldTotal = 0;
+    return out;
+  }
+
   /** Releases messages held for `holdMs` or longer at `nowMs` (each with `gap: true`), in order. */
   expire(nowMs: number): SequencerOutput<T>[] {
     const out: SequencerOutput<T>[] = [];
