@@ -153,6 +153,11 @@ export class SignalAnalysis {
         notes.push(`no row has a ${horizonName(ms)} forward return (run shorter than the horizon, or gaps)`);
       }
     });
+    if (this.o.trades && this.vpin.count === 0) {
+      notes.push(
+        'vpin had no value yet: it needs --vpin-buckets full volume buckets (and 50 bars to size them)',
+      );
+    }
     return {
       lead_lag: this.leadLag.result(ranked),
       horizons,

@@ -10,6 +10,7 @@ import { resolveFeatureOptions, type FeatureOptions } from '../../../src/options
 import { readRecording } from '../../../src/io/replay.js';
 import { sampleSnapshots } from '../../../src/pipeline/snapshot-sampler.js';
 import { computeRows } from '../../../src/pipeline/compute-rows.js';
+import { PredictorMetrics } from '../../../src/core/metrics/predictor-metrics.js';
 
 const NA = Number.NaN;
 const ln = Math.log;
@@ -156,6 +157,29 @@ describe('RowPipeline', () => {
     // split evenly → VPIN 0.
     expect(r1['vpin']).toBe(0);
     expect(featureColumns(options)).toContain('tfi');
+  });
+
+  it('learns a planted relation walk-forward: the book imbalance at t sets the next move 80% of the time', () => {
+    const options = resolveFeatureOptions({ ...ONE_LEVEL, horizonsMs: [1000, 2000], predictHorizonMs: 1000 });
+    let state = 12345;
+    const rand = (): number => (state = (state * 16807) % 2147483647) / 2147483647;
+    let bid = 1000;
+    let nextMove = 0;
+    const samples: BookSample[] = [];
+    for (let i = 0; i < 1500; i++) {
+      bid += nextMove;
+      const bidQty = 1 + Math.floor(rand() * 9);
+      const askQty = 1 + Math.floor(rand() * 9);
+      nextMove = (rand() < 0.8 ? 1 : -1) * Math.sign(bidQty - askQty);
+      samples.push(sample(i * 1000, [bid, bidQty, bid + 1, askQty]));
+    }
+    const m = new PredictorMetrics('1s', 'ret_fwd_1s');
+    for (const r of runAll(options, samples).rows) m.update(r['p_up'] as number, r['ret_fwd_1s'] as number);
+    const scores = m.result();
+    expect(scores.evaluated).toBeGreaterThan(1000);
+    expect(scores.accuracy).toBeGreaterThan(0.75);
+    expect(scores.auc).toBeGreaterThan(0.75);
+    expect(scores.log_loss_skill).toBeGreaterThan(0.1);
   });
 
   it('is causal: a prefix of the input gives the same non-label columns (p_up and gate included)', () => {
