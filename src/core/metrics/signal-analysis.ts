@@ -150,7 +150,10 @@ export class SignalAnalysis {
         );
       }
       if (h.labelled === 0 && h.unlabelled > 0) {
-        notes.push(`no row has a ${horizonName(ms)} forward return (run shorter than the horizon, or gaps)`);
+        notes.push(
+          `no row has a ${horizonName(ms)} forward return (a horizon shorter than the sampling interval, ` +
+            'a run shorter than the horizon, or gaps everywhere)',
+        );
       }
     });
     if (this.o.trades && this.vpin.count === 0) {
