@@ -35,13 +35,13 @@ function fromFirstOk(samples: readonly SampleCopy[], symbol: string): SampleCopy
 
 describe('websocket depth against the simulator', () => {
   it('syncs every symbol, answers pings, and every row is the venue’s true book at its update id', async () => {
-    // Pings every 250 ms, a connection without a pong for 600 ms is dropped: only automatic pongs keep it.
-    // (Each pong counts towards the simulator's 5 incoming messages per second, as on Binance.)
-    const venue = await start({ pingIntervalMs: 250, pongTimeoutMs: 600 });
+    // Pings every 300 ms; a connection without a pong for 1 s is dropped, well before the run ends: only
+    // automatic pongs keep it. (Each pong counts towards the 5 incoming messages per second, as on Binance.)
+    const venue = await start({ pingIntervalMs: 300, pongTimeoutMs: 1000 });
     const fullBookErrors: string[] = [];
     const run = await runLive(venue, {
       symbols: ['BTCUSDT', 'ETHUSDT', 'SOLUSDT'],
-      durationMs: 1200,
+      durationMs: 1500,
       onOk: (s, keeper) => {
         const d = fullBookDifference(venue, keeper, s.symbol);
         if (d !== null) fullBookErrors.push(d);
