@@ -12,6 +12,8 @@ import { registerReplay } from './replay-command.js';
 import { registerSim } from './sim-command.js';
 import { registerReport } from './report-command.js';
 import { registerServe } from './serve-command.js';
+import { registerConsume } from './consume-command.js';
+import { registerPlan } from './plan-command.js';
 import { VERSION } from '../version.js';
 
 export function buildProgram(): Command {
@@ -31,6 +33,8 @@ export function buildProgram(): Command {
   registerSim(program);
   registerReport(program);
   registerServe(program);
+  registerConsume(program);
+  registerPlan(program);
   return program;
 }
 
