@@ -11,6 +11,7 @@ import { ConfigError } from '../errors.js';
 import {
   addFeatureFlags,
   addOutputFlags,
+  addDashboardFlag,
   DEFAULT_CSV,
   DEFAULT_JSON,
   featureOptionsFrom,
@@ -99,6 +100,7 @@ export function registerCollect(program: Command): void {
     );
   addFeatureFlags(cmd, 1.0);
   addOutputFlags(cmd, { csv: DEFAULT_CSV, json: DEFAULT_JSON });
+  addDashboardFlag(cmd);
   cmd.action(async (flags: CollectFlags) => {
     const endpoints = binanceEndpoints(flags.exchange, flags.market);
     const cfg: CollectConfig = {

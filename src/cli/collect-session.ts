@@ -30,6 +30,7 @@ import type { OutputFlags } from './common-flags.js';
 import { openSinks } from './output-setup.js';
 import { ProgressReporter } from './progress.js';
 import { summaryLines } from './summary-print.js';
+import { openRunExtras, type RunExtras } from './run-extras.js';
 import { recordPolledEvent } from './poll-recording.js';
 
 export interface CollectConfig {
@@ -128,6 +129,9 @@ async function runPollCollect(
   const features = cfg.features;
   const columns = featureColumns(features);
   const sinks = await openSinks(cfg.output, columns);
+  const extras = await openRunExtras(cfg.output, columns, features);
+  sinks.push(...extras.sinks);
+  announceDashboard(extras, log);
   const recorder =
     cfg.record === null
       ? null
@@ -166,7 +170,7 @@ async function runPollCollect(
   })();
   try {
     const result = await runToFiles({
-      rows: computeRows(sampleSnapshots(tapped, viewDepth(features)), features),
+      rows: computeRows(extras.tap(sampleSnapshots(tapped, viewDepth(features))), features),
       sinks,
       jsonPath: cfg.output.json,
       symbols: cfg.symbols,
@@ -199,6 +203,7 @@ async function runPollCollect(
   } finally {
     progress.done();
     await recorder?.close();
+    await finishExtras(extras, log);
   }
 }
 
@@ -298,6 +303,9 @@ async function runWsCollect(
   const config = configDocument(cfg, grid);
   const columns = featureColumns(features);
   const sinks = await openSinks(cfg.output, columns);
+  const extras = await openRunExtras(cfg.output, columns, features);
+  sinks.push(...extras.sinks);
+  announceDashboard(extras, log);
   const recorder =
     cfg.record === null
       ? null
@@ -384,7 +392,7 @@ async function runWsCollect(
   })();
   try {
     const result = await runToFiles({
-      rows: computeRows(watched, features),
+      rows: computeRows(extras.tap(watched), features),
       sinks,
       jsonPath: cfg.output.json,
       symbols: cfg.symbols,
@@ -409,6 +417,20 @@ async function runWsCollect(
   } finally {
     progress.done();
     await recorder?.close();
+    await finishExtras(extras, log);
+  }
+}
+
+function announceDashboard(extras: RunExtras, log: NodeJS.WriteStream): void {
+  if (extras.dashboardUrl !== null) log.write(`obi: live dashboard at ${extras.dashboardUrl}\n`);
+}
+
+/** The report is written from the finished files, so it exists after an interrupted or failed run too. */
+async function finishExtras(extras: RunExtras, log: NodeJS.WriteStream): Promise<void> {
+  try {
+    await extras.finish(log);
+  } finally {
+    await extras.close();
   }
 }
 

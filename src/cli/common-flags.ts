@@ -44,6 +44,10 @@ export interface OutputFlags {
   /** Also write the rows as Parquet to this file. */
   parquet?: string;
   stdout?: string;
+  /** Also write the self-contained HTML report here. */
+  report?: string;
+  /** Serve the live dashboard: `true` for 127.0.0.1:8787, or `PORT` / `HOST:PORT`. */
+  dashboard?: string | boolean;
   force?: boolean;
   quiet?: boolean;
 }
@@ -191,8 +195,17 @@ export function addOutputFlags(cmd: Command, defaults: { csv: string; json: stri
     .addOption(
       new Option('--stdout <format>', 'also stream every row to standard output').choices(['ndjson', 'csv']),
     )
+    .option('--report <file.html>', 'also write the self-contained HTML report (charts; opens offline)')
     .option('--force', 'overwrite existing output files')
     .option('--quiet', 'print only errors');
+}
+
+/** `--dashboard [HOST:PORT]`: the live page, for commands that run live. */
+export function addDashboardFlag(cmd: Command): Command {
+  return cmd.option(
+    '--dashboard [address]',
+    'serve the live dashboard (default 127.0.0.1:8787; PORT or HOST:PORT)',
+  );
 }
 
 /** Resolves the feature flags into validated options. `intervalSec` is the sampling interval in use. */

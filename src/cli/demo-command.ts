@@ -10,7 +10,7 @@ import { DEFAULT_SNAPSHOT_LIMIT } from '../exchanges/binance/ws-depth-stream.js'
 import { MAX_STREAMS_PER_CONNECTION } from '../exchanges/binance/ws-stream-plan.js';
 import type { SampleMode } from '../pipeline/diff-sampler.js';
 import { startSimulator } from '../exchanges/simulator/server.js';
-import { addFeatureFlags, featureOptionsFrom, type FeatureFlags } from './common-flags.js';
+import { addDashboardFlag, addFeatureFlags, featureOptionsFrom, type FeatureFlags } from './common-flags.js';
 import { parsePositiveInt, parsePositiveNumber, parseSymbolList } from './flags.js';
 import { interruptSignal, runCollect } from './collect-session.js';
 
@@ -23,6 +23,8 @@ type DemoFlags = FeatureFlags & {
   mode: 'ws' | 'poll';
   sample: SampleMode;
   quiet?: boolean;
+  report: boolean;
+  dashboard?: string | boolean;
 };
 
 export function registerDemo(program: Command): void {
@@ -48,7 +50,9 @@ export function registerDemo(program: Command): void {
         .choices(['cadence', 'event'])
         .default('cadence'),
     )
+    .option('--no-report', 'skip the HTML report (written to <out>/report.html by default)')
     .option('--quiet', 'print only errors');
+  addDashboardFlag(cmd);
   addFeatureFlags(cmd, 0.25);
   cmd.action(async (flags: DemoFlags) => {
     const out = process.stdout;
@@ -86,7 +90,14 @@ export function registerDemo(program: Command): void {
           timeoutSec: 2,
           verifyTls: true,
           features: featureOptionsFrom(flags, flags.interval),
-          output: { csv, json, force: true, ...(flags.quiet === true ? { quiet: true } : {}) },
+          output: {
+            csv,
+            json,
+            force: true,
+            ...(flags.report ? { report: join(flags.out, 'report.html') } : {}),
+            ...(flags.dashboard !== undefined ? { dashboard: flags.dashboard } : {}),
+            ...(flags.quiet === true ? { quiet: true } : {}),
+          },
           record: join(flags.out, 'recording.ndjson.gz'),
           validateSymbols: true,
         },

@@ -7,6 +7,7 @@ import { Option, type Command } from 'commander';
 import { computeRows } from '../pipeline/compute-rows.js';
 import { runToFiles } from '../pipeline/run-to-files.js';
 import { sampleSnapshots } from '../pipeline/snapshot-sampler.js';
+import { resampleToGrid } from '../pipeline/resample.js';
 import { sampleDiffs, type DiffSamplerOptions, type SampleMode } from '../pipeline/diff-sampler.js';
 import type { BookSample } from '../core/book-sample.js';
 import type { Trade } from '../events.js';
@@ -26,6 +27,7 @@ import { openSinks, messageStream } from './output-setup.js';
 import { summaryLines } from './summary-print.js';
 import { openReplaySource, type ReplaySource } from './replay-source.js';
 import { formatMalformedExamples } from '../io/line-accounting.js';
+import { openRunExtras } from './run-extras.js';
 
 type ReplayFlags = FeatureFlags & OutputFlags & { symbol?: string[]; sample?: SampleMode };
 
@@ -57,9 +59,17 @@ async function replay(file: string, flags: ReplayFlags): Promise<void> {
   const samples: AsyncIterable<BookSample | Trade> =
     source.sampler === 'diffs'
       ? sampleDiffs(source.events, diffSamplerOptions(source, flags.sample, intervalSec, viewDepth(features)))
-      : sampleSnapshots(source.events, viewDepth(features));
+      : source.format === 'tardis-book-snapshot' && flags.interval !== undefined
+        ? // tardis rows come at the venue's pace: resample them as-of a fixed grid when --interval is given
+          resampleToGrid(
+            sampleSnapshots(source.events, viewDepth(features)),
+            intervalSec * 1000,
+            viewDepth(features),
+          )
+        : sampleSnapshots(source.events, viewDepth(features));
+  const extras = await openRunExtras({ ...flags, dashboard: false }, columns, features);
   const rows = computeRows(samples, features);
-  const result = await runToFiles({
+  const run = runToFiles({
     rows,
     sinks,
     jsonPath: flags.json,
@@ -88,6 +98,8 @@ async function replay(file: string, flags: ReplayFlags): Promise<void> {
       obi_version: VERSION,
     },
   });
+  // The report is written from the finished files, so it exists after a failed replay too.
+  const result = await run.finally(() => extras.finish(out).finally(() => extras.close()));
   const stats = source.stats();
   if (!flags.quiet) {
     for (const line of summaryLines(result, flags)) out.write(line + '\n');

@@ -6,6 +6,7 @@
  */
 import type { BookSample } from '../core/book-sample.js';
 import { copyDepthView, createDepthView, type DepthView } from '../core/book/depth-view.js';
+import type { Trade } from '../events.js';
 
 interface Latest {
   sample: BookSample;
@@ -13,11 +14,11 @@ interface Latest {
 }
 
 export async function* resampleToGrid(
-  samples: AsyncIterable<BookSample>,
+  samples: AsyncIterable<BookSample | Trade>,
   intervalMs: number,
   depth: number,
   maxStaleMs = Number.POSITIVE_INFINITY,
-): AsyncGenerator<BookSample> {
+): AsyncGenerator<BookSample | Trade> {
   const latest = new Map<string, Latest>();
   let nextTick = Number.NaN;
   let lastTime = Number.NaN;
@@ -36,10 +37,16 @@ export async function* resampleToGrid(
     }
   };
   for await (const s of samples) {
-    if (Number.isNaN(nextTick)) nextTick = Math.ceil(s.timeMs / intervalMs) * intervalMs;
-    while (nextTick < s.timeMs) {
+    const timeMs = 'type' in s ? s.localTimeMs : s.timeMs;
+    if (Number.isNaN(nextTick)) nextTick = Math.ceil(timeMs / intervalMs) * intervalMs;
+    while (nextTick < timeMs) {
       yield* emitTick(nextTick);
       nextTick += intervalMs;
+    }
+    if ('type' in s) {
+      // Trades pass through in time order: after every tick before them.
+      yield s;
+      continue;
     }
     let slot = latest.get(s.symbol);
     if (slot === undefined) {

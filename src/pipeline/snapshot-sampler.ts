@@ -5,7 +5,7 @@
 import type { BookSample } from '../core/book-sample.js';
 import { createDepthView, type DepthView } from '../core/book/depth-view.js';
 import { OrderBook } from '../core/book/order-book.js';
-import type { MarketEvent } from '../events.js';
+import type { MarketEvent, Trade } from '../events.js';
 
 interface SymbolState {
   readonly book: OrderBook;
@@ -13,13 +13,14 @@ interface SymbolState {
 }
 
 /**
- * Yields one sample per snapshot or missing event, in input order. A sample's `view` belongs to the
- * sampler and is valid until the next sample of the same symbol (no allocation per sample).
+ * Yields one sample per snapshot or missing event, in input order, and passes trades through unchanged (the
+ * row pipeline computes trade-flow features from them). A sample's `view` belongs to the sampler and is
+ * valid until the next sample of the same symbol (no allocation per sample).
  */
 export async function* sampleSnapshots(
   events: AsyncIterable<MarketEvent>,
   depth: number,
-): AsyncGenerator<BookSample> {
+): AsyncGenerator<BookSample | Trade> {
   const states = new Map<string, SymbolState>();
   const stateOf = (symbol: string): SymbolState => {
     let st = states.get(symbol);
@@ -47,6 +48,8 @@ export async function* sampleSnapshots(
         crossed: st.book.isCrossed(),
         locked: st.book.isLocked(),
       };
+    } else if (e.type === 'trade') {
+      yield e;
     } else if (e.type === 'missing') {
       const st = stateOf(e.symbol);
       st.view.bidCount = 0;
