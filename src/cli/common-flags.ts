@@ -52,9 +52,13 @@ export interface OutputFlags {
   quiet?: boolean;
 }
 
-export function addFeatureFlags(cmd: Command, intervalDefault: number | undefined): Command {
+export function addFeatureFlags(
+  cmd: Command,
+  intervalDefault: number | undefined,
+  levelsDefault = 20,
+): Command {
   cmd
-    .option('--levels <n>', 'top L levels aggregated per side', parsePositiveInt, 20)
+    .option('--levels <n>', 'top L levels aggregated per side', parsePositiveInt, levelsDefault)
     .option('--ema <span>', 'EWMA span for obi_ema / obi_pw_ema', parsePositiveInt, 30)
     .option('--obi-levels <list>', 'also report OBI at these depths (obi_l<k>)', parseIntList, [1, 5, 10, 20])
     .option('--decay-alpha <a>', 'decay rate of obi_decay, weights e^(-a*i)', parseNonNegativeNumber, 0.5)
