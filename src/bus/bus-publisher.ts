@@ -154,6 +154,14 @@ export class BusPublisher {
     if (this.failure !== null) throw this.failure;
   }
 
+  /**
+   * Starts buffering now, without waiting for a send to time out (the client reported a disconnect): what
+   * is in flight or queued goes to the outbox, and the drain loop takes over. No-op unless live.
+   */
+  suspend(cause: unknown): void {
+    if (this.state === 'live' && this.failure === null && !this.closing) this.startBuffering(cause);
+  }
+
   /** Resolves once every message published so far is acknowledged or in the outbox on disk. */
   async flush(): Promise<void> {
     while (this.failure === null && this.state === 'live' && (this.queued > 0 || this.inFlight.size > 0)) {

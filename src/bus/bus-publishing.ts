@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { MarketEvent } from '../events.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, NetworkError } from '../errors.js';
 import type { Row } from '../io/sinks/row-sink.js';
 import { BusConnection } from './bus-connection.js';
 import { encodeEventEnvelope, encodeRowEnvelope } from './bus-envelope.js';
@@ -90,6 +90,14 @@ export class BusPublishing {
         ...(o.maxInFlight !== undefined ? { maxInFlight: o.maxInFlight } : {}),
         ...(o.onStateChange !== undefined ? { onStateChange: o.onStateChange } : {}),
       });
+      // A disconnect is known at once; waiting for each send to time out would stall the collector.
+      void (async () => {
+        for await (const status of connection.nc.status()) {
+          if (status.type === 'disconnect') {
+            publisher.suspend(new NetworkError(`disconnected from NATS ${target.display}`, target.display));
+          }
+        }
+      })().catch(() => undefined);
       return new BusPublishing(target, o.venue, connection, outbox, publisher);
     } catch (error) {
       outbox?.close();

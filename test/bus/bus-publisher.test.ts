@@ -16,7 +16,6 @@ class FakeStream implements PublishTransport {
   readonly stored: OutboxMessage[] = [];
   private readonly ids = new Set<string>();
   mode: 'up' | 'down' | 'lose-acks' = 'up';
-  calls = 0;
   private seed = 1;
 
   private delayTicks(): number {
@@ -25,7 +24,6 @@ class FakeStream implements PublishTransport {
   }
 
   async publish(m: OutboxMessage): Promise<PublishAck> {
-    this.calls++;
     for (let i = this.delayTicks(); i > 0; i--) await new Promise((r) => setImmediate(r));
     const mode = this.mode;
     if (mode === 'down') throw new Error('no responders');
@@ -104,6 +102,25 @@ describe('BusPublisher', () => {
     expect(stream.bySubject().get('a')).toEqual(['a#0', 'a#1', 'a#3']);
     expect(stream.bySubject().get('b')).toEqual(['b#2']);
     expect(stats.outboxBytes).toBe(0);
+    outbox.close();
+  });
+
+  it('suspend() (the client saw a disconnect) buffers at once, before any send failed', async () => {
+    const stream = new FakeStream();
+    const outbox = Outbox.open(newDir());
+    const pub = new BusPublisher({ transport: stream, outbox, ...FAST });
+    await pub.publish(msg('a', 0));
+    await pub.flush();
+    stream.mode = 'down';
+    pub.suspend(new Error('disconnected'));
+    expect(pub.stats.state).toBe('buffering');
+    await pub.publish(msg('a', 1));
+    // On disk at once; the drain loop probes the bus from there.
+    expect(outbox.pendingBytes).toBeGreaterThan(0);
+    expect(stream.stored.map((m) => m.id)).toEqual(['a#0']);
+    stream.mode = 'up';
+    await pub.close(5_000);
+    expect(stream.bySubject().get('a')).toEqual(['a#0', 'a#1']);
     outbox.close();
   });
 
