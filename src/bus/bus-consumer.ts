@@ -313,7 +313,7 @@ export async function* consumeBus(o: BusConsumerOptions): AsyncGenerator<BusEnve
         stats.duplicates += out.repeats.length;
         const settle = [out.item.value.msg, ...out.repeats.map((r) => r.msg)];
         // If the caller stops at this yield, these were not taken: hand them back below.
-        ready.unshift({ kind: 'duplicate', item: out.item });
+        ready.unshift(out);
         yield out.item.value.envelope;
         ready.shift();
         // Resumed: the caller has written it. Ack it (and its repeats) with the next commit.
