@@ -22,10 +22,36 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+const CHAR_0 = 48;
+const CHAR_9 = 57;
+const CHAR_DOT = 46;
+
+/** Returns the index of the first non-digit of `s` at or after `from` (or `s.length`). */
+function skipDigits(s: string, from: number): number {
+  let i = from;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c < CHAR_0 || c > CHAR_9) break;
+    i++;
+  }
+  return i;
+}
+
+/** Longest decimal string accepted (a price or quantity is far shorter). */
+const MAX_DECIMAL_CHARS = 63;
+
 function isDecimalString(v: unknown): v is string {
   // Binance sends fixed-point decimals such as "61837.63000000"; reject anything JSON.parse would
   // accept but a price cannot be ("", "NaN", "1e5" is tolerated by Number but not by Binance).
-  return typeof v === 'string' && v.length > 0 && v.length < 64 && /^\d+(\.\d+)?$/.test(v);
+  // The shape is /^\d+(\.\d+)?$/, checked by a scan: two regex tests per level were a tenth of the time
+  // a diff takes from its text to the book.
+  if (typeof v !== 'string' || v.length === 0 || v.length > MAX_DECIMAL_CHARS) return false;
+  const intEnd = skipDigits(v, 0);
+  if (intEnd === 0) return false;
+  if (intEnd === v.length) return true;
+  if (v.charCodeAt(intEnd) !== CHAR_DOT) return false;
+  const fracEnd = skipDigits(v, intEnd + 1);
+  return fracEnd === v.length && fracEnd > intEnd + 1;
 }
 
 /** Validates `[["price","qty"], ...]`. Returns the array itself (no copy) when it is well-formed. */
