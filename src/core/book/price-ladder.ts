@@ -10,6 +10,7 @@
  */
 import type { PriceLevel } from '../../events.js';
 import { compareDecimalStrings, isExactAsDouble } from './price-compare.js';
+import { parseDecimal } from './price-parse.js';
 
 /** Which side of the book. */
 export type BookSide = 'bids' | 'asks';
@@ -25,6 +26,8 @@ export class PriceLadder {
   private n = 0;
   /** By slot: the parsed quantity, and price and quantity strings exactly as last sent. */
   private poolQtyNum = new Float64Array(INITIAL_CAPACITY);
+  /** By slot: 1 when the price string has at most 15 significant digits (its double identifies it). */
+  private poolExact = new Uint8Array(INITIAL_CAPACITY);
   private readonly poolPrice: string[] = [];
   private readonly poolQty: string[] = [];
   /** Stack of free slots. */
@@ -102,9 +105,9 @@ export class PriceLadder {
    * Removing a level that is not there is normal (BINANCE.md, diff depth).
    */
   set(price: string, qty: string): void {
-    const key = this.sign * Number(price);
+    const key = this.sign * parseDecimal(price);
     // Exact: a digits-only string under 64 characters is zero only when every digit is zero.
-    const q = Number(qty);
+    const q = parseDecimal(qty);
     const found = this.find(key, price);
     if (found >= 0) {
       if (q === 0) {
@@ -114,6 +117,7 @@ export class PriceLadder {
         this.poolQtyNum[slot] = q;
         this.poolQty[slot] = qty;
         this.poolPrice[slot] = price;
+        this.poolExact[slot] = isExactAsDouble(price) ? 1 : 0;
       }
     } else if (q !== 0) {
       this.insertAt(~found, key, price, q, qty);
@@ -165,14 +169,15 @@ export class PriceLadder {
     // Worst first, appending, so the pool arrays stay packed (no holes).
     for (let i = levels.length - 1; i >= 0; i--) {
       const level = levels[i] as PriceLevel;
-      const q = Number(level[1]);
+      const q = parseDecimal(level[1]);
       if (q === 0) continue;
       const price = level[0];
-      const key = this.sign * Number(price);
+      const key = this.sign * parseDecimal(price);
       if (key < prevKey || (key === prevKey && this.tie(price, prevStr) <= 0)) return false;
       keys[n] = key;
       qtys[n] = q;
       slots[n] = n;
+      this.poolExact[n] = isExactAsDouble(price) ? 1 : 0;
       ps.push(price);
       qs.push(level[1]);
       n++;
@@ -196,6 +201,15 @@ export class PriceLadder {
       if ((keys[mid] as number) < key) lo = mid + 1;
       else hi = mid;
     }
+    // Equal doubles of two decimals with at most 15 significant digits are the same decimal
+    // (price-compare.ts); the flag spares loading the stored string, a cache miss per level.
+    if (
+      lo < n &&
+      keys[lo] === key &&
+      this.poolExact[this.slots[lo] as number] === 1 &&
+      isExactAsDouble(price)
+    )
+      return lo;
     // Equal doubles: the decimal strings decide (several distinct decimals may share one double).
     while (lo < n && keys[lo] === key) {
       const stored = this.priceAt(lo);
@@ -233,6 +247,7 @@ export class PriceLadder {
       this.poolQty.push(qty);
     }
     this.poolQtyNum[slot] = q;
+    this.poolExact[slot] = isExactAsDouble(price) ? 1 : 0;
     const keys = this.keys;
     const slots = this.slots;
     if (i < n) {
@@ -283,6 +298,9 @@ export class PriceLadder {
       const qtyNum = new Float64Array(cap);
       qtyNum.set(this.poolQtyNum.subarray(0, this.poolPrice.length));
       this.poolQtyNum = qtyNum;
+      const exact = new Uint8Array(cap);
+      exact.set(this.poolExact.subarray(0, this.poolPrice.length));
+      this.poolExact = exact;
     }
   }
 }
