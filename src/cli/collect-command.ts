@@ -39,6 +39,8 @@ type CollectFlags = FeatureFlags &
     snapshotLimit: number;
     maxStreams: number;
     record?: string;
+    publish?: string;
+    sink: string[];
   };
 
 export function registerCollect(program: Command): void {
@@ -94,6 +96,16 @@ export function registerCollect(program: Command): void {
       MAX_STREAMS_PER_CONNECTION,
     )
     .option(
+      '--publish <url>',
+      'also publish to NATS JetStream: nats://host:4222[?publish=rows,events] (docs/scale-out.md)',
+    )
+    .option(
+      '--sink <url>',
+      'also write rows to PostgreSQL: postgres://user@host/db[?table=obi_rows] (repeatable)',
+      (v: string, previous: string[]) => [...previous, v],
+      [] as string[],
+    )
+    .option(
       '--record <path>',
       'also record every message (obi recording format): a directory gets rotating .ndjson.gz files; ' +
         'a path ending in .ndjson or .ndjson.gz is one file',
@@ -122,6 +134,8 @@ export function registerCollect(program: Command): void {
       features: featureOptionsFrom(flags, flags.interval),
       output: flags,
       record: flags.record ?? null,
+      publish: flags.publish ?? null,
+      sinkUrls: flags.sink,
       validateSymbols: true,
     };
     const { signal, dispose } = interruptSignal();

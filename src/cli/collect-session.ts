@@ -31,6 +31,7 @@ import { openSinks } from './output-setup.js';
 import { ProgressReporter } from './progress.js';
 import { summaryLines } from './summary-print.js';
 import { openRunExtras, type RunExtras } from './run-extras.js';
+import { openScaleOutOutputs, scaleOutConfig, type ScaleOutOutputs } from './scale-out-outputs.js';
 import { recordPolledEvent } from './poll-recording.js';
 
 export interface CollectConfig {
@@ -59,6 +60,10 @@ export interface CollectConfig {
   readonly output: OutputFlags;
   readonly record: string | null;
   readonly validateSymbols: boolean;
+  /** `--publish nats://…`: rows (and events when asked) to NATS JetStream. */
+  readonly publish?: string | null;
+  /** `--sink postgres://…` (repeatable). */
+  readonly sinkUrls?: readonly string[];
 }
 
 /** The `limit` each depth request asks for: the seed's min(max(L, 5), depth_limit), widened to the deepest feature. */
@@ -108,6 +113,7 @@ export function configDocument(cfg: CollectConfig, grid: TickGrid | null = null)
     ofi_levels: cfg.features.ofiLevels,
     extreme_quantile: cfg.features.extremeQuantile,
     record: cfg.record,
+    ...scaleOutConfig(cfg.publish ?? null, cfg.sinkUrls ?? []),
     obi_version: VERSION,
   };
 }
@@ -132,6 +138,8 @@ async function runPollCollect(
   const extras = await openRunExtras(cfg.output, columns, features);
   sinks.push(...extras.sinks);
   announceDashboard(extras, log);
+  const scaleOut = await openScaleOut(cfg, columns, log);
+  sinks.push(...scaleOut.sinks);
   const recorder =
     cfg.record === null
       ? null
@@ -170,7 +178,10 @@ async function runPollCollect(
   })();
   try {
     const result = await runToFiles({
-      rows: computeRows(extras.tap(sampleSnapshots(tapped, viewDepth(features))), features),
+      rows: computeRows(
+        extras.tap(sampleSnapshots(scaleOut.tapEvents(tapped), viewDepth(features))),
+        features,
+      ),
       sinks,
       jsonPath: cfg.output.json,
       symbols: cfg.symbols,
@@ -203,6 +214,7 @@ async function runPollCollect(
   } finally {
     progress.done();
     await recorder?.close();
+    await scaleOut.close(log);
     await finishExtras(extras, log);
   }
 }
@@ -306,6 +318,8 @@ async function runWsCollect(
   const extras = await openRunExtras(cfg.output, columns, features);
   sinks.push(...extras.sinks);
   announceDashboard(extras, log);
+  const scaleOut = await openScaleOut(cfg, columns, log);
+  sinks.push(...scaleOut.sinks);
   const recorder =
     cfg.record === null
       ? null
@@ -339,7 +353,8 @@ async function runWsCollect(
     ...(recorder !== null ? { record: (line) => recorder.write(line) } : {}),
     onStatus: (s) => statusLog.onStatus(s),
   });
-  const samples = sampleDiffs(stream, {
+  // Events are published as they pass; snapshot requests and resubscriptions still go to the stream itself.
+  const samples = sampleDiffs(scaleOut.tapEvents(stream), {
     sample: cfg.sample,
     intervalMs,
     tickStartMs: grid.tickStartMs,
@@ -417,8 +432,27 @@ async function runWsCollect(
   } finally {
     progress.done();
     await recorder?.close();
+    await scaleOut.close(log);
     await finishExtras(extras, log);
   }
+}
+
+function openScaleOut(
+  cfg: CollectConfig,
+  columns: readonly string[],
+  log: NodeJS.WriteStream,
+): Promise<ScaleOutOutputs> {
+  return openScaleOutOutputs(
+    {
+      publish: cfg.publish ?? null,
+      sinkUrls: cfg.sinkUrls ?? [],
+      venue: { exchange: cfg.exchange, market: cfg.market },
+      symbols: cfg.symbols,
+      quiet: cfg.output.quiet === true,
+    },
+    columns,
+    log,
+  );
 }
 
 function announceDashboard(extras: RunExtras, log: NodeJS.WriteStream): void {
