@@ -52,7 +52,10 @@ describe('obi CLI end to end', () => {
       metrics: Record<string, unknown>;
     };
     expect(metrics.metrics['samples']).toBe(lines.length - 1);
-    expect(metrics.config['levels']).toBe(20);
+    expect(metrics.config['levels']).toBe(5); // the demo's default (collect keeps the seed's 20)
+    const report = readFileSync(join(dir, 'out/report.html'), 'utf8');
+    expect(report).toContain('<html');
+    expect(report).not.toMatch(/<script[^>]+src=["']https?:/); // self-contained: nothing from the network
 
     const replay = await obi(
       [
