@@ -63,6 +63,8 @@ describe('obi CLI end to end', () => {
         'out/recording.ndjson.gz',
         '--interval',
         '0.2',
+        '--levels',
+        '5',
         '--csv',
         'replayed.csv',
         '--json',
