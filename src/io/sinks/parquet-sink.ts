@@ -9,7 +9,7 @@
  * renamed to `<path>` by `close()`: readers never see a half-written file; a killed run leaves only the
  * `.partial` (the CSV, written line by line, still has every row).
  */
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { lstat, open, realpath, rename, rm, type FileHandle } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { ByteWriter, ParquetWriter, type ColumnSource } from 'hyparquet-writer';
 import { OutputError } from '../../errors.js';
@@ -102,11 +102,12 @@ export class ParquetSink implements RowSink {
    * an OutputError when the directory is missing or unwritable, or the file exists and `force` is not set.
    */
   static async open(
-    path: string,
+    requested: string,
     columns: readonly string[],
     options: ParquetSinkOptions = {},
   ): Promise<ParquetSink> {
     checkColumns(columns);
+    const path = await renameTarget(requested);
     const rowGroupRows = options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS;
     if (!Number.isSafeInteger(rowGroupRows) || rowGroupRows < 1) {
       throw new OutputError(`parquet rowGroupRows=${rowGroupRows}: must be a whole number >= 1`, path);
@@ -269,4 +270,32 @@ function convert(
     case 'timestamp':
       return values.map(epochMicros);
   }
+}
+
+/**
+ * Returns the path the finished file is renamed to: `path`, or the file a symbolic link names (so the link
+ * stays). Throws an OutputError for an existing target that is not a regular file: renaming over a device
+ * such as /dev/null would replace the device node itself.
+ */
+async function renameTarget(path: string): Promise<string> {
+  let resolved = path;
+  try {
+    if ((await lstat(path)).isSymbolicLink()) resolved = await realpath(path);
+  } catch {
+    return path;
+  }
+  let regular = true;
+  try {
+    regular = (await lstat(resolved)).isFile();
+  } catch {
+    return resolved;
+  }
+  if (!regular) {
+    throw new OutputError(
+      `${path} is not a regular file; Parquet output is written beside its target and renamed into place, ` +
+        'so choose a file path for --parquet',
+      path,
+    );
+  }
+  return resolved;
 }
