@@ -15,6 +15,11 @@ export interface OutputFileOptions {
    * @default false
    */
   readonly force?: boolean;
+  /**
+   * Append to the file, creating it when missing (resuming a run). Wins over `force`: nothing is truncated.
+   * @default false
+   */
+  readonly append?: boolean;
 }
 
 /** Returns the OutputError for `error` raised while writing `path`. */
@@ -44,9 +49,13 @@ export class OutputStream {
     });
   }
 
-  /** Returns an OutputStream writing a new file at `path` (truncating it only with `force`). */
+  /**
+   * Returns an OutputStream writing a new file at `path` (truncating it only with `force`), or appending to
+   * it with `append`.
+   */
   static async openFile(path: string, options: OutputFileOptions = {}): Promise<OutputStream> {
-    const stream = createWriteStream(path, { flags: options.force === true ? 'w' : 'wx' });
+    const flags = options.append === true ? 'a' : options.force === true ? 'w' : 'wx';
+    const stream = createWriteStream(path, { flags });
     await new Promise<void>((resolve, reject) => {
       const onError = (error: unknown): void => {
         stream.off('ready', onReady);

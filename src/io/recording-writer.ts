@@ -12,6 +12,7 @@ import { OutputError } from '../errors.js';
 import { fsErrorCode } from './fs-error.js';
 import { OutputStream, toOutputError } from './output-stream.js';
 import { RECORDING_VERSION, serializeRecordingLine } from './recording-format.js';
+import { repairRecordingTail, type RecordingTailRepair } from './recording-tail.js';
 import type { RecordingHeader, RecordingLine } from './recording-format.js';
 
 const gzipAsync = promisify(gzipCallback);
@@ -46,6 +47,12 @@ export interface RecordingWriterOptions {
   readonly flushIntervalMs?: number;
   /** Single-file mode: overwrite an existing file. @default false */
   readonly force?: boolean;
+  /**
+   * Continue an existing recording (a resumed run): single-file mode cuts a torn last line or gzip member off
+   * the file (recording-tail.ts), then appends a new header and the new lines; directory mode adds new
+   * rotated files beside the old ones. A missing file is created. Wins over `force`. @default false
+   */
+  readonly append?: boolean;
   /** Clock for the header's `created_ms` (epoch ms). @default Date.now */
   readonly now?: () => number;
 }
@@ -63,6 +70,11 @@ export interface RecordingWriterStats {
 interface OpenFile {
   readonly out: OutputStream;
   readonly gzip: boolean;
+}
+
+/** Returns true when `path` names one recording file (`.ndjson`, `.jsonl`, optionally `.gz`), not a directory. */
+export function isSingleFileRecording(path: string): boolean {
+  return FILE_PATH.test(path);
 }
 
 /** Returns `rec-20240808T235415.123Z` style names: sortable by name, readable, from a line time. */
@@ -86,6 +98,7 @@ export class RecordingWriter {
   private lineCount = 0;
   private byteCount = 0;
   private readonly fileList: string[] = [];
+  private repair: RecordingTailRepair | null = null;
 
   private constructor(
     private readonly options: RecordingWriterOptions,
@@ -116,7 +129,11 @@ export class RecordingWriter {
         throw toOutputError(options.path, error);
       }
     } else {
-      const out = await OutputStream.openFile(options.path, { force: options.force === true });
+      if (options.append === true) writer.repair = await repairRecordingTail(options.path);
+      const out = await OutputStream.openFile(
+        options.path,
+        options.append === true ? { append: true } : { force: options.force === true },
+      );
       writer.file = { out, gzip: options.path.toLowerCase().endsWith('.gz') };
       writer.fileList.push(options.path);
       writer.push(JSON.stringify(header) + '\n');
@@ -126,6 +143,11 @@ export class RecordingWriter {
     writer.timer = setInterval(() => writer.writePending(), interval);
     writer.timer.unref();
     return writer;
+  }
+
+  /** Appending to a single file: what was cut off its torn end first (null otherwise, or a new file). */
+  get appendRepair(): RecordingTailRepair | null {
+    return this.repair;
   }
 
   /** Counts so far. */

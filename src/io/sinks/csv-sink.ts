@@ -4,6 +4,7 @@
  * Cells: numbers in JavaScript's shortest round-trip form (`String(x)`), NaN/±Infinity/null as an empty
  * cell (pandas reads NaN), booleans as `true`/`false`, strings quoted only when RFC 4180 requires it.
  */
+import { stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { formatCsvField } from '../csv-line.js';
 import { OutputStream } from '../output-stream.js';
@@ -52,6 +53,19 @@ export class CsvSink implements RowSink {
     return sink;
   }
 
+  /**
+   * Returns a sink appending rows to the CSV at `path` without writing a header: the file must already
+   * end with a complete line under the header of these `columns` (csv-tail.ts checks and repairs that when
+   * a run resumes). A missing file is created, header first.
+   */
+  static async append(path: string, columns: readonly string[]): Promise<CsvSink> {
+    checkColumns(columns);
+    const out = await OutputStream.openFile(path, { append: true });
+    const sink = new CsvSink(out, [...columns]);
+    if (!(await hasContent(path))) await sink.out.write(sink.columns.map(formatCsvField).join(',') + '\n');
+    return sink;
+  }
+
   /** Returns a sink writing CSV to a stream it does not own (`close()` leaves it open), e.g. stdout. */
   static async fromWritable(
     stream: Writable,
@@ -86,5 +100,14 @@ export class CsvSink implements RowSink {
 
   close(): Promise<void> {
     return this.out.close();
+  }
+}
+
+/** Returns true when `path` is a file holding at least one byte. */
+async function hasContent(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).size > 0;
+  } catch {
+    return false;
   }
 }
