@@ -14,6 +14,7 @@ import { registerReport } from './report-command.js';
 import { registerServe } from './serve-command.js';
 import { registerConsume } from './consume-command.js';
 import { registerPlan } from './plan-command.js';
+import { registerAnalyze } from './analyze-command.js';
 import { VERSION } from '../version.js';
 
 export function buildProgram(): Command {
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerConsume(program);
   registerPlan(program);
+  registerAnalyze(program);
   return program;
 }
 
