@@ -112,6 +112,11 @@ export function registerCollect(program: Command): void {
     );
   addFeatureFlags(cmd, 1.0);
   addOutputFlags(cmd, { csv: DEFAULT_CSV, json: DEFAULT_JSON });
+  cmd.option(
+    '--resume',
+    'continue the run that wrote --csv (and --record), e.g. after a crash: append after its last row and ' +
+      'rebuild the metrics JSON over the whole CSV (starts the files when they do not exist)',
+  );
   addDashboardFlag(cmd);
   cmd.action(async (flags: CollectFlags) => {
     const endpoints = binanceEndpoints(flags.exchange, flags.market);
@@ -161,6 +166,7 @@ export function normalizeBaseUrl(value: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ConfigError(`--base-url must use http or https (got "${value}")`, 'base-url');
   }
+  refuseCredentials(url, '--base-url');
   return value.replace(/\/+$/, '');
 }
 
@@ -178,5 +184,19 @@ export function normalizeWsUrl(value: string): string {
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
     throw new ConfigError(`--ws-url must use ws or wss (got "${value}")`, 'ws-url');
   }
+  refuseCredentials(url, '--ws-url');
   return value.replace(/\/+$/, '');
+}
+
+/**
+ * Throws a ConfigError for a URL carrying a user name or password: market data needs no credentials, and a
+ * URL is printed in messages and stored in the metrics JSON and the recording header.
+ */
+function refuseCredentials(url: URL, flag: string): void {
+  if (url.username === '' && url.password === '') return;
+  throw new ConfigError(
+    `${flag} must not carry a user name or password (obi reads public market data and needs no ` +
+      `credentials; URLs end up in messages and output files): use ${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`,
+    flag.slice(2),
+  );
 }

@@ -8,7 +8,7 @@
  * script did (rest-poller.ts).
  */
 import { computeRows } from '../pipeline/compute-rows.js';
-import { runToFiles, type RunResult } from '../pipeline/run-to-files.js';
+import type { RunResult } from '../pipeline/run-to-files.js';
 import { sampleSnapshots } from '../pipeline/snapshot-sampler.js';
 import { sampleDiffs, type SampleMode } from '../pipeline/diff-sampler.js';
 import type { DiffBookKeeper } from '../pipeline/diff-book-keeper.js';
@@ -33,6 +33,7 @@ import { summaryLines } from './summary-print.js';
 import { openRunExtras, type RunExtras } from './run-extras.js';
 import { openScaleOutOutputs, scaleOutConfig, type ScaleOutOutputs } from './scale-out-outputs.js';
 import { recordPolledEvent } from './poll-recording.js';
+import { prepareCollectOutputs, reportRecordingRepair, runToFilesResuming } from './resume-outputs.js';
 
 export interface CollectConfig {
   readonly command: 'collect' | 'demo';
@@ -134,6 +135,7 @@ async function runPollCollect(
 ): Promise<RunResult> {
   const features = cfg.features;
   const columns = featureColumns(features);
+  const resume = await prepareCollectOutputs(cfg.output, cfg.record, columns, cfg.symbols, log);
   const sinks = await openSinks(cfg.output, columns);
   const extras = await openRunExtras(cfg.output, columns, features);
   sinks.push(...extras.sinks);
@@ -149,7 +151,9 @@ async function runPollCollect(
           market: cfg.market,
           config: configDocument(cfg),
           force: cfg.output.force === true,
+          append: cfg.output.resume === true,
         });
+  reportRecordingRepair(recorder, log, cfg.output.quiet === true);
   const started = Date.now();
   const progress = new ProgressReporter(log, cfg.output.quiet !== true);
   let stats: PollStats | null = null;
@@ -177,7 +181,7 @@ async function runPollCollect(
     }
   })();
   try {
-    const result = await runToFiles({
+    const result = await runToFilesResuming(resume, cfg.output.csv, {
       rows: computeRows(
         extras.tap(sampleSnapshots(scaleOut.tapEvents(tapped), viewDepth(features))),
         features,
@@ -314,6 +318,7 @@ async function runWsCollect(
   };
   const config = configDocument(cfg, grid);
   const columns = featureColumns(features);
+  const resume = await prepareCollectOutputs(cfg.output, cfg.record, columns, cfg.symbols, log);
   const sinks = await openSinks(cfg.output, columns);
   const extras = await openRunExtras(cfg.output, columns, features);
   sinks.push(...extras.sinks);
@@ -329,7 +334,9 @@ async function runWsCollect(
           market: cfg.market,
           config,
           force: cfg.output.force === true,
+          append: cfg.output.resume === true,
         });
+  reportRecordingRepair(recorder, log, cfg.output.quiet === true);
   const started = Date.now();
   const quiet = cfg.output.quiet === true;
   const progress = new ProgressReporter(log, !quiet);
@@ -406,7 +413,7 @@ async function runWsCollect(
     }
   })();
   try {
-    const result = await runToFiles({
+    const result = await runToFilesResuming(resume, cfg.output.csv, {
       rows: computeRows(extras.tap(watched), features),
       sinks,
       jsonPath: cfg.output.json,

@@ -49,6 +49,8 @@ export interface OutputFlags {
   /** Serve the live dashboard: `true` for 127.0.0.1:8787, or `PORT` / `HOST:PORT`. */
   dashboard?: string | boolean;
   force?: boolean;
+  /** Continue the run that wrote the CSV (and recording): append, rebuild the JSON over the whole CSV. */
+  resume?: boolean;
   quiet?: boolean;
 }
 

@@ -45,7 +45,8 @@ export async function openRunExtras(
   features: FeatureOptions,
 ): Promise<RunExtras> {
   const reportPath = output.report;
-  if (reportPath !== undefined && output.force !== true && existsSync(reportPath)) {
+  // A resumed run rewrites its report from the whole CSV, like its metrics JSON.
+  if (reportPath !== undefined && output.force !== true && output.resume !== true && existsSync(reportPath)) {
     throw new OutputError(
       `${reportPath} already exists; pass --force to overwrite it, or choose another --report path`,
       reportPath,
