@@ -25,6 +25,15 @@ export function parsePositiveInt(value: string): number {
   return n;
 }
 
+/** A TCP port: a whole number from 0 (any free port) to 65535. */
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n > 65535) {
+    throw new InvalidArgumentError(`expected a port from 0 (any free one) to 65535, got "${value}"`);
+  }
+  return n;
+}
+
 export function parseIntList(value: string): number[] {
   const parts = value.split(',').map((s) => s.trim());
   if (parts.length === 0 || parts.some((p) => p === '')) {

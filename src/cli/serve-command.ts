@@ -11,7 +11,13 @@ import { startSimulator, type RunningSimulator } from '../exchanges/simulator/se
 import { resolveFeatureOptions } from '../options.js';
 import { normalizeBaseUrl } from './collect-command.js';
 import { interruptSignal } from './collect-session.js';
-import { parseNonNegativeNumber, parsePositiveInt, parsePositiveNumber, parseSymbolList } from './flags.js';
+import {
+  parseNonNegativeNumber,
+  parsePort,
+  parsePositiveInt,
+  parsePositiveNumber,
+  parseSymbolList,
+} from './flags.js';
 
 interface ServeFlags {
   demo?: boolean;
@@ -44,7 +50,7 @@ export function registerServe(program: Command): void {
     .option('--levels <n>', 'top L levels for obi and the ladder', parsePositiveInt, 10)
     .option('--ema <span>', 'EWMA span for obi_ema', parsePositiveInt, 30)
     .option('--host <host>', 'address to bind (loopback unless you say otherwise)', '127.0.0.1')
-    .option('--port <port>', 'port (0 = a free one)', (v) => Math.trunc(parseNonNegativeNumber(v)), 8787)
+    .option('--port <port>', 'port (0 = a free one)', parsePort, 8787)
     .option('--minutes <m>', 'stop polling after this long; 0 = until Ctrl-C', parseNonNegativeNumber, 0)
     .option('--seed <n>', 'seed of the simulated market (--demo)', parsePositiveInt, 1)
     .addOption(
