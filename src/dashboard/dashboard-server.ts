@@ -130,8 +130,12 @@ export class DashboardServer {
     server.keepAliveTimeout = 5_000;
     const wss = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false });
     server.on('upgrade', (req, socket, head) => {
-      const url = new URL(req.url ?? '/', 'http://dashboard');
-      if (url.pathname !== '/ws' || !hostAllowed(req, loopbackOnly) || !sameOrigin(req) || self === null) {
+      if (
+        requestPath(req) !== '/ws' ||
+        !hostAllowed(req, loopbackOnly) ||
+        !sameOrigin(req) ||
+        self === null
+      ) {
         socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
         return;
       }
@@ -302,11 +306,24 @@ function handleHttp(req: IncomingMessage, res: ServerResponse, ctx: HttpContext)
     send(405, 'text/plain; charset=utf-8', 'method not allowed\n');
     return;
   }
-  const path = new URL(req.url ?? '/', 'http://dashboard').pathname;
+  const path = requestPath(req);
   if (path === '/' || path === '/index.html') send(200, 'text/html; charset=utf-8', ctx.page);
   else if (path === '/api/state') send(200, 'application/json', JSON.stringify(ctx.state()));
   else if (path === '/healthz') send(200, 'text/plain; charset=utf-8', 'ok\n');
   else send(404, 'text/plain; charset=utf-8', 'not found\n');
+}
+
+/**
+ * Returns the request's path, or null when it is not one: `new URL('//', base)` reads `//` as a host and
+ * throws, and a throw in a request handler is an uncaught exception — any page a browser has open could
+ * end the collector with `fetch('http://127.0.0.1:8787//')`.
+ */
+function requestPath(req: IncomingMessage): string | null {
+  try {
+    return new URL(req.url ?? '/', 'http://dashboard').pathname;
+  } catch {
+    return null;
+  }
 }
 
 /** On a loopback bind, the Host header must name a loopback host (DNS-rebinding defence). */
