@@ -10,7 +10,7 @@ import { OutputError } from '../errors.js';
 import { formatMalformedExamples } from '../io/line-accounting.js';
 import { VERSION } from '../version.js';
 import { parseDurationMs } from './common-flags.js';
-import { parseNonNegativeNumber, parsePositiveInt, parsePositiveNumber } from './flags.js';
+import { parseIntervalSec, parseNonNegativeNumber, parsePositiveInt } from './flags.js';
 import { featureOptionsFromColumns, rebuildMetrics } from './rebuild-metrics.js';
 import { summaryLines } from './summary-print.js';
 
@@ -40,7 +40,7 @@ export function registerAnalyze(program: Command): void {
     .option(
       '--interval <sec>',
       'the sampling interval (default: inferred from the rows’ times)',
-      parsePositiveNumber,
+      parseIntervalSec,
     )
     .option(
       '--levels <n>',

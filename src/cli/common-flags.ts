@@ -3,7 +3,19 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { horizonName } from '../core/labels/forward-returns.js';
 import { GATE_INPUTS, type GateInput } from '../core/signal/toxicity-gate.js';
 import { CLI_DEFAULT_HORIZONS_MS, resolveFeatureOptions, type FeatureOptions } from '../options.js';
-import { parseIntList, parseNonNegativeNumber, parsePositiveInt, parsePositiveNumber } from './flags.js';
+import {
+  parseIntInRange,
+  parseIntList,
+  parseIntervalSec,
+  parseNonNegativeNumber,
+  parsePositiveInt,
+  parsePositiveNumber,
+} from './flags.js';
+
+/** Most rows of the rolling gate window (a typed array each): 11.6 days at 1 s. */
+const MAX_GATE_WINDOW_ROWS = 1_000_000;
+/** Most VPIN buckets averaged. */
+const MAX_VPIN_BUCKETS = 100_000;
 
 export const DEFAULT_CSV = 'level43_orderbook_imbalance.csv';
 export const DEFAULT_JSON = 'level43_orderbook_imbalance_metrics.json';
@@ -78,13 +90,9 @@ export function addFeatureFlags(
     );
   addAnalysisFlags(cmd);
   if (intervalDefault === undefined) {
-    cmd.option(
-      '--interval <sec>',
-      'sampling interval in seconds (replay: resample to it)',
-      parsePositiveNumber,
-    );
+    cmd.option('--interval <sec>', 'sampling interval in seconds (replay: resample to it)', parseIntervalSec);
   } else {
-    cmd.option('--interval <sec>', 'sampling interval in seconds', parsePositiveNumber, intervalDefault);
+    cmd.option('--interval <sec>', 'sampling interval in seconds', parseIntervalSec, intervalDefault);
   }
   return cmd;
 }
@@ -162,11 +170,16 @@ function addAnalysisFlags(cmd: Command): void {
       parseNonNegativeNumber,
       0.6,
     )
-    .option('--gate-window <rows>', 'trailing window of the rolling gate thresholds', parsePositiveInt, 300)
+    .option(
+      '--gate-window <rows>',
+      'trailing window of the rolling gate thresholds',
+      parseIntInRange(1, MAX_GATE_WINDOW_ROWS),
+      300,
+    )
     .option(
       '--gate-persist <n>',
       'rows beyond the entry threshold before the gate enters',
-      parsePositiveInt,
+      parseIntInRange(1, MAX_GATE_WINDOW_ROWS),
       3,
     )
     .option('--gate-persist-sec <s>', 'seconds the entry condition must also hold', parseNonNegativeNumber, 0)
@@ -190,7 +203,7 @@ function addAnalysisFlags(cmd: Command): void {
       'VPIN bucket volume (default: calibrated from the first bars)',
       parsePositiveNumber,
     )
-    .option('--vpin-buckets <n>', 'VPIN buckets averaged', parsePositiveInt, 50);
+    .option('--vpin-buckets <n>', 'VPIN buckets averaged', parseIntInRange(1, MAX_VPIN_BUCKETS), 50);
 }
 
 export function addOutputFlags(cmd: Command, defaults: { csv: string; json: string }): Command {

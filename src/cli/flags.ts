@@ -25,6 +25,29 @@ export function parsePositiveInt(value: string): number {
   return n;
 }
 
+/** Returns a parser of whole numbers from `min` to `max` (a bound keeps a typo from allocating gigabytes). */
+export function parseIntInRange(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}, got "${value}"`);
+    }
+    return n;
+  };
+}
+
+/** The shortest sampling interval: 1 ms (rolling windows hold 60 s of rows, 60 000 at 1 ms). */
+export const MIN_INTERVAL_SEC = 0.001;
+
+/** Parses a sampling interval in seconds, at least MIN_INTERVAL_SEC. */
+export function parseIntervalSec(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < MIN_INTERVAL_SEC) {
+    throw new InvalidArgumentError(`expected a number of seconds >= ${MIN_INTERVAL_SEC}, got "${value}"`);
+  }
+  return n;
+}
+
 /** A TCP port: a whole number from 0 (any free port) to 65535. */
 export function parsePort(value: string): number {
   const n = Number(value);

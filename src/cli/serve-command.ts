@@ -12,10 +12,10 @@ import { resolveFeatureOptions } from '../options.js';
 import { normalizeBaseUrl } from './collect-command.js';
 import { interruptSignal } from './collect-session.js';
 import {
+  parseIntervalSec,
   parseNonNegativeNumber,
   parsePort,
   parsePositiveInt,
-  parsePositiveNumber,
   parseSymbolList,
 } from './flags.js';
 
@@ -46,7 +46,7 @@ export function registerServe(program: Command): void {
       'REST host to poll instead, e.g. https://data-api.binance.vision or an `obi sim`',
     )
     .option('--symbol <symbols>', 'symbol(s), comma-separated', parseSymbolList, ['BTCUSDT'])
-    .option('--interval <sec>', 'sampling interval in seconds', parsePositiveNumber, 0.5)
+    .option('--interval <sec>', 'sampling interval in seconds', parseIntervalSec, 0.5)
     .option('--levels <n>', 'top L levels for obi and the ladder', parsePositiveInt, 10)
     .option('--ema <span>', 'EWMA span for obi_ema', parsePositiveInt, 30)
     .option('--host <host>', 'address to bind (loopback unless you say otherwise)', '127.0.0.1')
