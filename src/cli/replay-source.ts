@@ -7,9 +7,9 @@ import { statSync } from 'node:fs';
 import { readRecording } from '../io/replay.js';
 import { readTardisCsv } from '../io/tardis-csv.js';
 import type { InputStats } from '../io/line-accounting.js';
-import { openInputStream } from '../io/input-stream.js';
+import { openInputStream, readFailure } from '../io/input-stream.js';
 import type { MarketEvent, Venue } from '../events.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, ParseError } from '../errors.js';
 
 export interface ReplaySource {
   readonly format: 'obi-recording' | 'tardis-book-snapshot' | 'tardis-incremental';
@@ -51,11 +51,18 @@ async function firstLine(path: string): Promise<string> {
   const input = await openInputStream(path);
   let text = '';
   try {
-    for await (const chunk of input.stream) {
-      text += typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+    try {
+      for await (const chunk of input.stream) {
+        text += typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+        const nl = text.indexOf('\n');
+        if (nl >= 0) return text.slice(0, nl);
+        if (text.length > 1 << 20) break;
+      }
+    } catch (error) {
+      // Corrupt gzip (or an I/O error) before the first line: the reader would fail the same way.
       const nl = text.indexOf('\n');
       if (nl >= 0) return text.slice(0, nl);
-      if (text.length > 1 << 20) break;
+      throw readFailure(path, 0, error);
     }
     return text;
   } finally {
@@ -72,7 +79,7 @@ function trackSymbols(source: AsyncIterable<MarketEvent>, seen: string[]): Async
   })();
 }
 
-/** Returns the source for `path`. Throws ConfigError when the path is missing or of no known format. */
+/** Returns the source for `path`. Throws ConfigError when the path is missing, ParseError when it is of no known format. */
 export async function openReplaySource(
   path: string,
   _intervalSec: number | undefined,
@@ -120,9 +127,11 @@ export async function openReplaySource(
       venue: null,
     };
   }
-  throw new ConfigError(
+  // The file exists and was read: it is the data that is wrong, not the command (exit code 6, not 2).
+  throw new ParseError(
     `${path} is neither an obi recording (NDJSON with an {"obi_recording":1,...} header) ` +
-      'nor a tardis.dev book_snapshot / incremental_book_L2 CSV',
-    'file',
+      'nor a tardis.dev book_snapshot / incremental_book_L2 CSV; give one of those',
+    path,
+    1,
   );
 }
