@@ -34,6 +34,7 @@ import { openRunExtras, type RunExtras } from './run-extras.js';
 import { openScaleOutOutputs, scaleOutConfig, type ScaleOutOutputs } from './scale-out-outputs.js';
 import { recordPolledEvent } from './poll-recording.js';
 import { prepareCollectOutputs, reportRecordingRepair, runToFilesResuming } from './resume-outputs.js';
+import { EmptyRunOutputs } from './empty-run-outputs.js';
 
 export interface CollectConfig {
   readonly command: 'collect' | 'demo';
@@ -125,17 +126,28 @@ export async function runCollect(
   log: NodeJS.WriteStream,
   signal: AbortSignal,
 ): Promise<RunResult> {
-  return cfg.mode === 'ws' ? runWsCollect(cfg, log, signal) : runPollCollect(cfg, log, signal);
+  const outputs = new EmptyRunOutputs();
+  try {
+    return cfg.mode === 'ws'
+      ? await runWsCollect(cfg, log, signal, outputs)
+      : await runPollCollect(cfg, log, signal, outputs);
+  } catch (error) {
+    // Failed before its first row: leave nothing that would stop the same command from running again.
+    await outputs.removeIfEmpty();
+    throw error;
+  }
 }
 
 async function runPollCollect(
   cfg: CollectConfig,
   log: NodeJS.WriteStream,
   signal: AbortSignal,
+  outputs: EmptyRunOutputs,
 ): Promise<RunResult> {
   const features = cfg.features;
   const columns = featureColumns(features);
   const resume = await prepareCollectOutputs(cfg.output, cfg.record, columns, cfg.symbols, log);
+  if (resume === null || !resume.continuing) outputs.created(cfg.output, cfg.record);
   const sinks = await openSinks(cfg.output, columns);
   const extras = await openRunExtras(cfg.output, columns, features);
   sinks.push(...extras.sinks);
@@ -305,6 +317,7 @@ async function runWsCollect(
   cfg: CollectConfig,
   log: NodeJS.WriteStream,
   signal: AbortSignal,
+  outputs: EmptyRunOutputs,
 ): Promise<RunResult> {
   checkWsConfig(cfg);
   const features = cfg.features;
@@ -319,6 +332,7 @@ async function runWsCollect(
   const config = configDocument(cfg, grid);
   const columns = featureColumns(features);
   const resume = await prepareCollectOutputs(cfg.output, cfg.record, columns, cfg.symbols, log);
+  if (resume === null || !resume.continuing) outputs.created(cfg.output, cfg.record);
   const sinks = await openSinks(cfg.output, columns);
   const extras = await openRunExtras(cfg.output, columns, features);
   sinks.push(...extras.sinks);

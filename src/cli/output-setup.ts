@@ -90,7 +90,9 @@ async function checkRecordDirectory(path: string): Promise<void> {
       await checkDirectory(path, probe);
       return;
     } catch (error) {
-      if (fsErrorCode(error) !== 'ENOENT') throw error;
+      // Missing, or under a file (ENOTDIR): look at the parent, which says which.
+      const code = fsErrorCode(error);
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
       const parent = dirname(probe);
       if (parent === probe) return;
       probe = parent;
