@@ -5,7 +5,7 @@
  * or an ObiError — what the CLI turns into a message and an exit code — never another error, never a hang.
  * Network stays on 127.0.0.1 (closed ports); files stay in a temporary directory.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
@@ -18,7 +18,9 @@ import { registerReport } from '../../src/cli/report-command.js';
 import { registerAnalyze } from '../../src/cli/analyze-command.js';
 
 const FIXTURE = resolve(import.meta.dirname, '../fixtures/seed/snapshots.ndjson');
-const SEED_CSV = resolve(import.meta.dirname, '../fixtures/seed/expected.csv');
+const SEED_CSV_SOURCE = resolve(import.meta.dirname, '../fixtures/seed/expected.csv');
+/** A copy in the temporary directory: analyze writes its JSON beside the CSV. */
+const SEED_CSV = 'seed.csv';
 const dir = mkdtempSync(join(tmpdir(), 'obi-fuzz-cli-'));
 let cwd = '';
 
@@ -27,6 +29,7 @@ beforeAll(() => {
   // Relative output paths (the defaults among them) land here, never in the repository.
   process.chdir(dir);
   writeFileSync('garbage.txt', 'hello\nworld\n');
+  copyFileSync(SEED_CSV_SOURCE, SEED_CSV);
 });
 afterAll(() => {
   process.chdir(cwd);
