@@ -147,7 +147,13 @@ export class DashboardServer {
         reject(
           new ConfigError(
             `dashboard: cannot listen on ${host}:${options.port ?? 0}: ${error.code ?? error.message}` +
-              (error.code === 'EADDRINUSE' ? ' (the port is in use; choose another with --port)' : ''),
+              (error.code === 'EADDRINUSE'
+                ? ' (the port is in use; choose another with --port)'
+                : error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND'
+                  ? ` (${host} is not an address of this machine; use --host 127.0.0.1)`
+                  : error.code === 'EACCES'
+                    ? ' (ports below 1024 need privileges; choose another with --port)'
+                    : ''),
             'port',
           ),
         );

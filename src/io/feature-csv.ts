@@ -64,7 +64,8 @@ export async function readFeatureCsv(path: string, options: FeatureCsvOptions = 
   if (columns === null || columns.length < 2) {
     input.stream.destroy();
     throw new ParseError(
-      `${path}: not a feature CSV: its first line is not a CSV header (${(headerText ?? '').slice(0, 80)})`,
+      `${path}: not a feature CSV: its first line is not a CSV header (${(headerText ?? '').slice(0, 80)}); ` +
+        'give a CSV written by obi collect, obi replay or the original script',
       path,
       1,
     );
@@ -73,7 +74,8 @@ export async function readFeatureCsv(path: string, options: FeatureCsvOptions = 
   if (missing.length > 0) {
     input.stream.destroy();
     throw new ParseError(
-      `${path}: not a feature CSV written by obi or the original script: no column ${missing.join(', ')}`,
+      `${path}: not a feature CSV written by obi or the original script: no column ${missing.join(', ')}; ` +
+        'give a CSV written by obi collect, obi replay or the original script',
       path,
       1,
     );

@@ -92,7 +92,8 @@ export function describeNetworkError(error: unknown, url: string): NetworkError 
   } else if (tlsCode !== undefined) {
     message =
       `TLS certificate of ${host} was not accepted (${tlsCode}): if a proxy intercepts TLS, trust its CA ` +
-      `(NODE_EXTRA_CA_CERTS); only if you trust the network, turn TLS verification off (verifyTls: false)`;
+      `(NODE_EXTRA_CA_CERTS); only if you trust the network, turn TLS verification off (--no-verify-ssl, ` +
+      `or verifyTls: false in the library)`;
   } else if (has('UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT')) {
     message = `cannot connect to ${host} (connect timed out): check your network, firewall or proxy`;
   } else if (has('ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED')) {
