@@ -15,6 +15,9 @@
 import { ConfigError } from '../../errors.js';
 import { RunningMoments } from '../stats/running-moments.js';
 
+/** More buckets than this from one bar means a mis-sized bucket: the bar is skipped rather than looped over. */
+const MAX_BUCKETS_PER_BAR = 1_000_000;
+
 /** Options of {@link Vpin}. */
 export interface VpinOptions {
   /**
@@ -161,6 +164,10 @@ export class Vpin {
   }
 
   private pour(volume: number, change: number): void {
+    // A bucket of no volume (a calibration that saw only zero-quantity trades) could never fill: without this
+    // guard the loop below would never end. Likewise a volume too large to be reduced by one bucket.
+    if (!(this.bucketSize > 0) || !Number.isFinite(volume) || volume / this.bucketSize > MAX_BUCKETS_PER_BAR)
+      return;
     const f = bulkBuyFraction(change, this.priceChanges.std);
     let left = volume;
     while (left > 0) {

@@ -93,7 +93,9 @@ function ranksWithin(series: RankedSeries, include: Uint8Array, offset: number, 
     let count = 0;
     for (; j < length; j++) {
       const index = order[j]!;
-      if (values[index] !== v) break;
+      // The group always holds order[i] itself: with `!==` alone a NaN never equals itself, the group would
+      // be empty and `i` would never advance (an endless loop). NaNs form one group of their own.
+      if (j > i && !sameValue(values[index]!, v)) break;
       const p = index - offset;
       if (p >= 0 && p < m && include[p] === 1) count++;
     }
@@ -107,6 +109,10 @@ function ranksWithin(series: RankedSeries, include: Uint8Array, offset: number, 
     }
     i = j;
   }
+}
+
+function sameValue(a: number, b: number): boolean {
+  return a === b || (a !== a && b !== b);
 }
 
 /** Two-pass Pearson correlation of a[i], b[i] over the n indices with include[i] = 1; NaN for a constant side. */

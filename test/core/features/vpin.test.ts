@@ -86,3 +86,13 @@ describe('Vpin', () => {
     expect(() => new Vpin({ bucketVolume: -1 })).toThrow(ConfigError);
   });
 });
+
+describe('Vpin with a bucket that can never fill', () => {
+  it('skips volume instead of looping when calibration saw only zero-quantity trades', () => {
+    const v = new Vpin({ barSec: 1, buckets: 2 });
+    for (let s = 0; s < 200; s++) v.add(s * 1000, 100 + (s % 3), 0);
+    for (let s = 200; s < 260; s++) v.add(s * 1000, 100 + (s % 3), 5);
+    v.advance(300_000);
+    expect(Number.isNaN(v.value) || Number.isFinite(v.value)).toBe(true);
+  });
+});

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fisherInterval, spearman } from '../../../src/core/metrics/correlation-interval.js';
+import {
+  fisherInterval,
+  RankedSeries,
+  shiftedSpearman,
+  spearman,
+} from '../../../src/core/metrics/correlation-interval.js';
 
 /** O(n²) average ranks straight from the definition. */
 function naiveRanks(v: readonly number[]): number[] {
@@ -68,5 +73,16 @@ describe('fisherInterval', () => {
     expect(shi).toBeCloseTo(0.7410874615592804, 14);
     expect(fisherInterval(0.5, 3, 'pearson')).toEqual([Number.NaN, Number.NaN]);
     expect(fisherInterval(1, 10, 'pearson')).toEqual([1, 1]);
+  });
+});
+
+describe('ranking stays finite when a ranked value turns NaN', () => {
+  it('returns instead of looping forever (regression: a NaN group never advanced)', () => {
+    const values = Float64Array.from([3, 1, 2, 5, 4]);
+    const x = new RankedSeries(values);
+    const y = new RankedSeries(Float64Array.from([1, 2, 3, 4, 5]));
+    values[2] = Number.NaN; // the buffer behind a series is shared with its writer
+    const { n } = shiftedSpearman(x, y, 0);
+    expect(n).toBeLessThanOrEqual(5);
   });
 });
