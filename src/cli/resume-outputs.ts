@@ -95,12 +95,14 @@ export async function prepareResume(
 /** Returns how two headers first differ, in words, or null when they are equal. */
 function firstDifference(found: readonly string[], wanted: readonly string[]): string | null {
   const n = Math.max(found.length, wanted.length);
+  const list = (columns: readonly string[]): string =>
+    columns.length > 4 ? `${columns.slice(0, 4).join(', ')}, …` : columns.join(', ');
   for (let i = 0; i < n; i++) {
     const a = found[i];
     const b = wanted[i];
     if (a === b) continue;
-    if (a === undefined) return `these flags add column ${i + 1} "${b}"`;
-    if (b === undefined) return `the file has ${found.length} columns, these flags ${wanted.length}`;
+    if (a === undefined) return `these flags add ${list(wanted.slice(i))}`;
+    if (b === undefined) return `the file also has ${list(found.slice(i))}`;
     return `column ${i + 1} is "${a}" in the file, "${b}" with these flags`;
   }
   return null;

@@ -19,6 +19,8 @@ import { ensureBuilt, obi, type Finished } from './cli-process.js';
 const FIXTURE = resolve(import.meta.dirname, '../fixtures/seed/snapshots.ndjson');
 
 let sim: RunningSimulator;
+/** A venue that bans this IP at the first depth request. */
+let banning: RunningSimulator;
 let dir: string;
 let closedPort: number;
 let selfSigned: HttpsServer | null = null;
@@ -72,6 +74,7 @@ beforeAll(async () => {
   ensureBuilt();
   dir = mkdtempSync(join(tmpdir(), 'obi-bad-input-'));
   sim = await startSimulator({ seed: 9 });
+  banning = await startSimulator({ seed: 10, faults: 'rest-418:retryAfter=120' });
   closedPort = await closedLocalPort();
   selfSigned = await selfSignedServer();
   if (selfSigned !== null) selfSignedUrl = `https://127.0.0.1:${(selfSigned.address() as AddressInfo).port}`;
@@ -93,6 +96,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sim.close();
+  await banning.close();
   await new Promise<void>((done) => (selfSigned === null ? done() : selfSigned.close(() => done())));
 });
 
@@ -241,6 +245,22 @@ const CASES: Case[] = [
     skip: () => selfSignedUrl === null,
   },
   {
+    name: 'an IP ban (HTTP 418, poll mode)',
+    args: () => [
+      'collect',
+      '--mode',
+      'poll',
+      '--base-url',
+      banning.url,
+      '--minutes',
+      '0.05',
+      '--quiet',
+      ...out(),
+    ],
+    code: 4,
+    says: [/HTTP 418 .*this IP is banned until \d{4}-/, /send nothing from this IP until then/],
+  },
+  {
     name: 'a full disk (CSV, live run)',
     args: () => [
       'collect',
@@ -300,6 +320,7 @@ const CASES: Case[] = [
     code: 2,
     says: [
       /cannot resume other-columns\.csv: it was written with other columns \(column 2 is "obi" in the file, "lastUpdateId"/,
+      /resume with the flags of the run that wrote it/,
     ],
   },
   {
