@@ -249,9 +249,8 @@ describe('network inputs under fuzzing', () => {
         fc.constantFrom('GET', 'POST', 'HEAD', 'DELETE'),
         async (parts, q, method) => {
           const url = `${sim.url}/${parts.join('/')}?${new URLSearchParams(q).toString()}`;
-          // A path starting with "//" is left out: the simulator's handlers throw on it (new URL('//', base)),
-          // an uncaught exception that ends `obi sim` — reported to the simulator's owner, to be fixed there.
-          fc.pre(!new URL(url).pathname.startsWith('//'));
+          // Paths starting with "//" included: new URL('//', base) used to throw inside the handler and end
+          // `obi sim`; it now answers 400.
           const res = await fetch(url, { method, signal: AbortSignal.timeout(5000) });
           expect(res.status).toBeGreaterThanOrEqual(200);
           expect(res.status).toBeLessThan(600);

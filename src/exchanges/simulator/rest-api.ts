@@ -371,7 +371,16 @@ export function createRestHandler(ctx: RestContext): (req: IncomingMessage, res:
   };
 
   return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://simulator');
+    const url = requestUrl(req.url);
+    if (url === null) {
+      send(
+        res,
+        400,
+        JSON.stringify({ code: -1100, msg: 'Illegal characters found in a parameter.' }),
+        undefined,
+      );
+      return;
+    }
     const name = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : undefined;
     const route = name === undefined ? undefined : routes.get(name);
     if (name === undefined || route === undefined) {
@@ -447,4 +456,16 @@ function crossed(book: DepthBody): DepthBody {
   const best = book.bids[0];
   if (above === undefined || best === undefined) return book;
   return { ...book, bids: [[above[0], best[1]], ...book.bids] };
+}
+
+/**
+ * Returns the request's URL, or null when it cannot be one: `new URL('//', base)` throws (a
+ * protocol-relative reference with no host), and a throw in a request handler would end the process.
+ */
+export function requestUrl(raw: string | undefined): URL | null {
+  try {
+    return new URL(raw ?? '/', 'http://simulator');
+  } catch {
+    return null;
+  }
 }

@@ -10,7 +10,7 @@ import { ConfigError } from '../../errors.js';
 import type { FaultRule } from './fault-rule.js';
 import { Faults } from './faults.js';
 import { SimulatedMarket } from './market.js';
-import { createRestHandler } from './rest-api.js';
+import { createRestHandler, requestUrl } from './rest-api.js';
 import { StreamPublisher } from './stream-publisher.js';
 import { parseStreamName } from './stream-name.js';
 import type { SymbolSpec } from './symbol-spec.js';
@@ -194,7 +194,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   server.keepAliveTimeout = 65_000;
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://simulator');
+    const url = requestUrl(req.url);
+    if (url === null) {
+      socket.destroy();
+      return;
+    }
     const path = url.pathname;
     let combined: boolean;
     let names: string[];
