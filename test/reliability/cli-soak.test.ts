@@ -86,8 +86,10 @@ class CsvWatcher {
     this.rows++;
     const last = this.lastTime.get(symbol);
     // One row per tick: the next row of a symbol is exactly one interval later (websocket ticks sit on the
-    // grid; poll rows carry the receive time, so only their order is checked).
-    if (last !== undefined && !(time > last)) this.error(`${symbol}: ${time} after ${last}`);
+    // grid; poll rows carry the receive time, so only their order is checked — and two failed ticks known in
+    // the same millisecond (a late tick, then an instant 5xx) can share a time stamp, so equal is in order).
+    const inOrder = this.intervalMs > 0 ? time > (last ?? -Infinity) : time >= (last ?? -Infinity);
+    if (last !== undefined && !inOrder) this.error(`${symbol}: ${time} after ${last}`);
     if (last !== undefined && this.intervalMs > 0 && Math.abs(time - last - this.intervalMs) > 1e-6) {
       this.error(`${symbol}: a tick was skipped or repeated between ${last} and ${time}`);
     }
