@@ -214,10 +214,12 @@ async function soak(mode: 'ws' | 'poll', durationMs: number): Promise<void> {
     const missed = kinds.filter((k) => (fired[k] ?? 0) === 0);
     if (mode === 'poll') expect(missed.length, `${context}: ${JSON.stringify(fired)}`).toBeLessThanOrEqual(1);
     else {
+      // A short soak draws each fault with a probability, so one websocket kind may not come up (seen: seed
+      // 12864 drew no ws-malformed in 8 s); the in-process soak and the fuzz tests cover each kind on its own.
       expect(
-        missed.filter((k) => k.startsWith('ws-')),
-        context,
-      ).toEqual([]);
+        missed.filter((k) => k.startsWith('ws-')).length,
+        `${context}: ${JSON.stringify(fired)}`,
+      ).toBeLessThanOrEqual(1);
       expect(missed.length, `${context}: ${JSON.stringify(fired)}`).toBeLessThanOrEqual(4);
     }
   } finally {
