@@ -4,7 +4,7 @@
  * command, and writes the figures as JSON to .obi-tmp/bench/last-run.json.
  *
  *   npm run bench                     the default (about 10 minutes on 2 cores; the first run also generates
- *                                     the simulated stream, about 2 minutes, cached afterwards)
+ *                                     the simulated stream, 2-3 minutes, cached afterwards)
  *   npm run bench -- --quick          a few minutes: shorter stream, memory run and live windows
  *   npm run bench -- --full           the memory run at 20 symbols (17.28M rows) and 3 throughput rounds
  *   npm run bench -- --only throughput,memory,live
@@ -62,14 +62,14 @@ function plan(): Plan {
     messages: mode === 'quick' ? 200_000 : 1_000_000,
     symbols: 100,
     rounds,
-    endToEndRows: mode === 'quick' ? 50_000 : 200_000,
-    // 24 h at 10 Hz: every symbol's state lives through a whole day. The default runs 4 symbols (3.46M
-    // rows) to stay within minutes on 2 cores; --full runs the 20 of the goal (17.28M rows).
+    endToEndRows: mode === 'quick' ? 50_000 : 100_000,
+    // 24 h at 10 Hz: every symbol's state lives through a whole day. The default runs 2 symbols (1.73M rows,
+    // two minutes on 2 cores); --full runs the 20 of the goal (17.28M rows, about 20 minutes).
     memory:
       mode === 'quick'
-        ? { hours: 2, symbols: 4, hz: 10 }
-        : { hours: 24, symbols: mode === 'full' ? 20 : 4, hz: 10 },
-    live: { symbols: [200, 1000], seconds: mode === 'quick' ? 10 : 20 },
+        ? { hours: 2, symbols: 2, hz: 10 }
+        : { hours: 24, symbols: mode === 'full' ? 20 : 2, hz: 10 },
+    live: { symbols: [200, 1000], seconds: mode === 'quick' ? 10 : 15 },
   };
 }
 
@@ -90,8 +90,8 @@ async function throughput(p: Plan): Promise<ThroughputPart> {
   const options = { levels: LEVELS, minCpuMs: 0, warmupLines: 100_000 };
   const datasets = await measureLanes({ kind: 'sim', path: sim.path }, p.rounds, options, log);
   if (existsSync(HFTBACKTEST_DIR)) {
-    // Minutes of real data: each measurement passes over a recording until it has taken 1.5 s of CPU.
-    const real = { ...options, minCpuMs: p.mode === 'quick' ? 500 : 1500 };
+    // Minutes of real data: each measurement passes over a recording until it has taken a second of CPU.
+    const real = { ...options, minCpuMs: p.mode === 'quick' ? 500 : 1000 };
     datasets.push(...(await measureLanes({ kind: 'hftbacktest' }, p.rounds, real, log)));
   } else {
     log(`no ${HFTBACKTEST_DIR}: real-data lanes skipped`);
