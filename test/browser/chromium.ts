@@ -107,3 +107,54 @@ export function inkPixels(
     { selector, rgb, tolerance },
   );
 }
+
+/**
+ * Counts pixels whose colour is dominated by one hue, whatever their alpha: the depth heatmap blends its
+ * bid green and ask orange with the background by quantity, so an exact-colour count would only see the
+ * few saturated cells (and depend on how they happen to overlap). `green`: g exceeds r by `margin` and is
+ * at least b; `orange`: r exceeds g by `margin` and g exceeds b.
+ */
+export function tintPixels(
+  page: Page,
+  selector: string,
+  tint: 'green' | 'orange',
+  margin = 30,
+): Promise<number> {
+  return page.evaluate(
+    ({ selector, tint, margin }) => {
+      interface CanvasLike {
+        readonly tagName: string;
+        readonly width: number;
+        readonly height: number;
+        getContext(
+          kind: '2d',
+        ): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
+        querySelectorAll(s: string): Iterable<CanvasLike>;
+      }
+      const doc = (
+        globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<CanvasLike> } }
+      ).document;
+      const canvases: CanvasLike[] = [];
+      for (const node of doc.querySelectorAll(selector)) {
+        if (node.tagName === 'CANVAS') canvases.push(node);
+        else canvases.push(...node.querySelectorAll('canvas'));
+      }
+      let n = 0;
+      for (const canvas of canvases) {
+        const ctx = canvas.getContext('2d');
+        if (ctx === null || canvas.width === 0 || canvas.height === 0) continue;
+        const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+        for (let i = 0; i < data.length; i += 4) {
+          if (data[i + 3]! === 0) continue;
+          const r = data[i]!;
+          const g = data[i + 1]!;
+          const b = data[i + 2]!;
+          const hit = tint === 'green' ? g - r >= margin && g >= b : r - g >= margin && g > b;
+          if (hit) n++;
+        }
+      }
+      return n;
+    },
+    { selector, tint, margin },
+  );
+}
