@@ -26,7 +26,7 @@ import { RecordingWriter } from '../io/recording-writer.js';
 import type { MarketEvent, StreamStatus, Trade } from '../events.js';
 import type { BookSample } from '../core/book-sample.js';
 import { VERSION } from '../version.js';
-import type { OutputFlags } from './common-flags.js';
+import { recordedFeatureFlags, type OutputFlags } from './common-flags.js';
 import { openSinks } from './output-setup.js';
 import { ProgressReporter } from './progress.js';
 import { summaryLines } from './summary-print.js';
@@ -161,7 +161,7 @@ async function runPollCollect(
           path: cfg.record,
           exchange: cfg.exchange,
           market: cfg.market,
-          config: configDocument(cfg),
+          config: { ...configDocument(cfg), feature_flags: recordedFeatureFlags(features) },
           force: cfg.output.force === true,
           append: cfg.output.resume === true,
         });
@@ -346,7 +346,7 @@ async function runWsCollect(
           path: cfg.record,
           exchange: cfg.exchange,
           market: cfg.market,
-          config,
+          config: { ...config, feature_flags: recordedFeatureFlags(features) },
           force: cfg.output.force === true,
           append: cfg.output.resume === true,
         });

@@ -259,3 +259,43 @@ export function featureOptionsFrom(flags: FeatureFlags, intervalSec: number): Fe
     ...(flags.vpinBuckets !== undefined ? { vpinBuckets: flags.vpinBuckets } : {}),
   });
 }
+
+/** A recorded feature flag value: numbers, whole-number lists (`--obi-levels`, `--horizons` in ms), choices, switches. */
+export type RecordedFlagValue = number | boolean | string | readonly number[];
+
+/**
+ * Returns the feature flags a run resolved, keyed by flag name without dashes (`levels`, `obi-levels`, …):
+ * the recording header's `config.feature_flags` (docs/recording-format.md), from which `obi replay` takes
+ * every flag its command line does not give. Durations are in ms; options left unset (null) are omitted.
+ */
+export function recordedFeatureFlags(o: FeatureOptions): Record<string, RecordedFlagValue> {
+  const flags: Record<string, RecordedFlagValue> = {
+    levels: o.levels,
+    ema: o.ema,
+    'obi-levels': [...o.obiLevels],
+    'decay-alpha': o.decayAlpha,
+    'ofi-levels': o.ofiLevels,
+    'extreme-quantile': o.extremeQuantile,
+    horizons: [...o.horizonsMs],
+    'label-price': o.labelPrice,
+    'lead-lag': o.leadLagMax,
+    'gate-input': o.gateInput,
+    'gate-entry-quantile': o.gateEntryQuantile,
+    'gate-exit-quantile': o.gateExitQuantile,
+    'gate-window': o.gateWindow,
+    'gate-persist': o.gatePersistSamples,
+    'gate-persist-sec': o.gatePersistSec,
+    'predict-lr': o.predictLearningRate,
+    'predict-l2': o.predictL2,
+    trades: o.trades,
+    'tfi-window': o.tfiWindowSec,
+    'vpin-bar': o.vpinBarSec,
+    'vpin-buckets': o.vpinBuckets,
+  };
+  if (o.gateEntry !== null) flags['gate-entry'] = o.gateEntry;
+  if (o.gateExit !== null) flags['gate-exit'] = o.gateExit;
+  if (o.gateVpinMin !== null) flags['gate-vpin-min'] = o.gateVpinMin;
+  if (o.predictHorizonMs !== null) flags['predict-horizon'] = o.predictHorizonMs;
+  if (o.vpinBucketVolume !== null) flags['vpin-bucket-volume'] = o.vpinBucketVolume;
+  return flags;
+}
