@@ -23,6 +23,7 @@ import { createDepthView, type DepthView } from '../core/book/depth-view.js';
 import type { OrderBook } from '../core/book/order-book.js';
 import type { BookDiff, BookSnapshot, MissingSample, StreamStatus, Venue } from '../events.js';
 import { ConfigError } from '../errors.js';
+import { FifoQueue } from '../core/collections/fifo-queue.js';
 
 /** Why a snapshot is wanted: DepthSync's own steps (`sync`, `too-old`) or the keeper's (`refresh`, `stale`). */
 export type SnapshotReason = 'sync' | 'too-old' | 'refresh' | 'stale';
@@ -103,7 +104,7 @@ interface SymbolState {
   /** Why the book is not in sync (row reason). */
   reason: string;
   /** Diffs received since the last restart, oldest first, bounded by age and count. */
-  recent: BookDiff[];
+  readonly recent: FifoQueue<BookDiff>;
   /** The last diff fed while not synced, and the last snapshot fed while not synced. */
   lastUnsyncedDiff: BookDiff | null;
   lastUnsyncedSnapshot: BookSnapshot | null;
@@ -290,7 +291,7 @@ export class DiffBookKeeper {
         sync: this.newSync(symbol, rules),
         view: createDepthView(this.depth),
         reason: 'waiting for the first diff-depth event',
-        recent: [],
+        recent: new FifoQueue<BookDiff>(),
         lastUnsyncedDiff: null,
         lastUnsyncedSnapshot: null,
         exchangeTimeMs: null,
@@ -372,7 +373,8 @@ export class DiffBookKeeper {
         this.stats.gaps++;
         this.stats.resyncs++;
         st.reason = `gap: ${action.detail}`;
-        st.recent = diff !== null ? [diff] : [];
+        st.recent.clear();
+        if (diff !== null) st.recent.push(diff);
         st.lastUnsyncedDiff = diff;
         st.lastUnsyncedSnapshot = null;
         this.status(st, 'gap', action.detail, nowMs);
@@ -382,7 +384,8 @@ export class DiffBookKeeper {
       case 'buffer-overflow':
         this.stats.resyncs++;
         st.reason = `${action.dropped} diffs buffered without a usable snapshot; starting over`;
-        st.recent = diff !== null ? [diff] : [];
+        st.recent.clear();
+        if (diff !== null) st.recent.push(diff);
         this.status(st, 'resync', `symbol=${st.symbol}: ${st.reason}`, nowMs);
         this.request(st, 'sync', nowMs);
         return;
@@ -411,7 +414,7 @@ export class DiffBookKeeper {
     const bound = st.rules === 'binance-us' ? L + 1 : L;
     let start = -1;
     for (let i = recent.length - 1; i >= 0; i--) {
-      if ((recent[i] as BookDiff).firstUpdateId <= bound) {
+      if ((recent.at(i) as BookDiff).firstUpdateId <= bound) {
         start = i;
         break;
       }
@@ -422,7 +425,7 @@ export class DiffBookKeeper {
     fresh.onSnapshot(snapshot);
     let lastApplied: BookDiff | null = null;
     for (let i = start; i < recent.length; i++) {
-      const d = recent[i] as BookDiff;
+      const d = recent.at(i) as BookDiff;
       const a = fresh.onDiff(d);
       if (a.type === 'applied' || (a.type === 'synced' && a.applied > 0)) lastApplied = d;
       if (a.type === 'gap' || a.type === 'snapshot-too-old' || a.type === 'buffer-overflow') return;
@@ -452,7 +455,7 @@ export class DiffBookKeeper {
     st.wasSynced = false;
     st.sync.restart();
     st.reason = reason;
-    st.recent = [];
+    st.recent.clear();
     st.lastUnsyncedDiff = null;
     st.lastUnsyncedSnapshot = null;
     st.requested = false;
@@ -463,14 +466,12 @@ export class DiffBookKeeper {
     const recent = st.recent;
     recent.push(diff);
     const oldest = diff.localTimeMs - this.recentDiffsMs;
-    let drop = 0;
     while (
-      drop < recent.length - 1 &&
-      (recent.length - drop > MAX_RECENT_DIFFS || (recent[drop] as BookDiff).localTimeMs < oldest)
+      recent.length > 1 &&
+      (recent.length > MAX_RECENT_DIFFS || (recent.peek() as BookDiff).localTimeMs < oldest)
     ) {
-      drop++;
+      recent.shift();
     }
-    if (drop > 0) recent.splice(0, drop);
   }
 
   private request(st: SymbolState, reason: SnapshotReason, nowMs: number): void {
