@@ -1,6 +1,6 @@
 /**
  * Whole-run metrics of one symbol, accumulated row by row in bounded memory (quantiles are exact up to
- * 2^20 values, then from a sketch: `quantiles_exact` says which). The first ten keys are the original
+ * 2^16 values, then from a sketch: `quantiles_exact` says which). The first ten keys are the original
  * script's `summarize()` keys with its meaning (SEED.md); the rest are obi's, the analysis keys
  * (`lead_lag`, `horizons`, `gate`, `predictor`, `trade_features`, `notes`) last, when analysis options are
  * given (docs/metrics.md).

@@ -930,7 +930,7 @@
   function qualityCard(s) {
     const q = s.quality;
     const m = s.metrics ?? {};
-    // The metrics' quantiles are exact up to 2^20 values; the report's own switch to a sketch sooner.
+    // The metrics' quantiles are exact up to 2^16 values; the report's own switch to a sketch sooner.
     const fromMetrics = /** @type {Quantiles | undefined} */ (m['latency_ms_quantiles']);
     const lat = fromMetrics && typeof fromMetrics['p50'] === 'number' ? fromMetrics : q.latencyMs;
     const st = q.statuses;
