@@ -137,8 +137,74 @@ export function checkSymbols(requested: readonly string[], info: ExchangeInfo, v
 }
 
 /**
- * Returns exchangeInfo restricted to `symbols` when the venue supports that (spot), else the full list.
- * Throws what BinanceRestClient.get throws (UnknownSymbolError when a requested symbol does not exist).
+ * Most symbols named in one `symbols=[…]` query. A Binance symbol has at most 20 characters
+ * (`^[A-Z0-9-_.]{1,20}$`, errors.md -1100); form-encoded with its quotes and comma (`%22…%22%2C`) it takes at
+ * most 29 bytes, so 100 symbols make a query of at most ~2.9 KB. That stays well under the 8 KB request line
+ * HTTP front ends commonly accept (nginx's default header buffer, CloudFront's URL limit), with room for the
+ * host and path; 1000 symbols (~16 KB) do not fit and are answered 431/414 before Binance sees them.
+ */
+export const MAX_SYMBOLS_PER_EXCHANGE_INFO_QUERY = 100;
+
+/**
+ * Request weight of one spot `GET /api/v3/exchangeInfo`: 20 whatever the parameters, the whole list or a
+ * `symbols=[…]` filter alike (binance-spot-api-docs rest-api.md "Exchange information": Weight 20).
+ */
+export const SPOT_EXCHANGE_INFO_WEIGHT = 20;
+
+/** What fetching exchangeInfo costs on a venue. */
+export interface ExchangeInfoCosts {
+  /** Whether the venue accepts a `symbols=[…]` filter (spot does, USD-M does not). */
+  readonly filterable: boolean;
+  /** Weight of one filtered request. */
+  readonly filteredWeight: number;
+  /** Weight of one request for the whole list. */
+  readonly fullWeight: number;
+  /** Most symbols per filtered request (keeps the URL short). */
+  readonly maxSymbolsPerQuery: number;
+}
+
+/** How to fetch exchangeInfo for a set of symbols. */
+export type ExchangeInfoPlan =
+  | { readonly kind: 'full'; readonly weight: number }
+  | { readonly kind: 'filtered'; readonly chunks: readonly (readonly string[])[]; readonly weight: number };
+
+/** Returns what fetching exchangeInfo costs on this venue. */
+export function exchangeInfoCosts(endpoints: BinanceEndpoints): ExchangeInfoCosts {
+  return endpoints.market === 'spot'
+    ? {
+        filterable: true,
+        filteredWeight: SPOT_EXCHANGE_INFO_WEIGHT,
+        fullWeight: SPOT_EXCHANGE_INFO_WEIGHT,
+        maxSymbolsPerQuery: MAX_SYMBOLS_PER_EXCHANGE_INFO_QUERY,
+      }
+    : // USD-M /fapi/v1/exchangeInfo takes no symbol filter and weighs 1.
+      { filterable: false, filteredWeight: 1, fullWeight: 1, maxSymbolsPerQuery: 0 };
+}
+
+/**
+ * Returns the cheapest way to learn about `symbols` (duplicates ignored): `symbols=[…]` queries of at most
+ * `maxSymbolsPerQuery` names when their total weight is no more than the whole list's (a tie goes to the
+ * filter, whose answer is smaller), else the whole list once. With spot's one weight for every form this is
+ * a single filtered query up to 100 symbols and the whole list above.
+ */
+export function planExchangeInfo(symbols: readonly string[], costs: ExchangeInfoCosts): ExchangeInfoPlan {
+  const unique = [...new Set(symbols)];
+  const full = { kind: 'full', weight: costs.fullWeight } as const;
+  if (!costs.filterable || unique.length === 0 || costs.maxSymbolsPerQuery < 1) return full;
+  const count = Math.ceil(unique.length / costs.maxSymbolsPerQuery);
+  const weight = count * costs.filteredWeight;
+  if (weight > costs.fullWeight) return full;
+  const chunks: string[][] = [];
+  for (let i = 0; i < unique.length; i += costs.maxSymbolsPerQuery) {
+    chunks.push(unique.slice(i, i + costs.maxSymbolsPerQuery));
+  }
+  return { kind: 'filtered', chunks, weight };
+}
+
+/**
+ * Returns exchangeInfo covering `symbols` at the least weight (see planExchangeInfo), or the whole list
+ * when `symbols` is absent or empty. Throws what BinanceRestClient.get throws (UnknownSymbolError when a
+ * requested symbol does not exist).
  */
 export async function fetchExchangeInfo(
   client: BinanceRestClient,
@@ -146,22 +212,32 @@ export async function fetchExchangeInfo(
   symbols?: readonly string[],
   signal?: AbortSignal,
 ): Promise<ExchangeInfo> {
-  // Spot accepts symbols=["A","B"] (much smaller than the full list); USD-M does not filter.
-  const query =
-    symbols !== undefined && symbols.length > 0 && endpoints.market === 'spot'
-      ? { symbols: JSON.stringify(symbols) }
-      : {};
-  const response = await client.get(
-    endpoints.exchangeInfoPath,
-    query,
-    signal !== undefined ? { signal } : {},
-  );
-  return parseExchangeInfo(response.body, response.url);
+  const options = signal !== undefined ? { signal } : {};
+  const plan = planExchangeInfo(symbols ?? [], exchangeInfoCosts(endpoints));
+  if (plan.kind === 'full') {
+    const response = await client.get(endpoints.exchangeInfoPath, {}, options);
+    return parseExchangeInfo(response.body, response.url);
+  }
+  const found = new Map<string, SymbolInfo>();
+  let weightLimitPerMinute: number | null = null;
+  // One after another: a few requests at most, and a rejection stops the rest.
+  for (const chunk of plan.chunks) {
+    const response = await client.get(
+      endpoints.exchangeInfoPath,
+      { symbols: JSON.stringify(chunk) },
+      options,
+    );
+    const info = parseExchangeInfo(response.body, response.url);
+    for (const [symbol, entry] of info.symbols) found.set(symbol, entry);
+    weightLimitPerMinute ??= info.weightLimitPerMinute;
+  }
+  return { symbols: found, weightLimitPerMinute };
 }
 
 /**
  * Returns exchangeInfo after checking that every symbol exists and is TRADING (see checkSymbols). Asks for the
- * requested symbols only; when the venue says one is unknown, fetches the full list to suggest close matches.
+ * requested symbols at the least weight (see planExchangeInfo); when the venue says one is unknown, fetches
+ * the full list to suggest close matches.
  */
 export async function validateSymbols(
   client: BinanceRestClient,
@@ -170,15 +246,17 @@ export async function validateSymbols(
   signal?: AbortSignal,
 ): Promise<ExchangeInfo> {
   const venue = `${endpoints.exchange} ${endpoints.market}`;
-  let filtered = endpoints.market === 'spot' && symbols.length > 0;
+  let filtered = planExchangeInfo(symbols, exchangeInfoCosts(endpoints)).kind === 'filtered';
   let info: ExchangeInfo;
   try {
     info = await fetchExchangeInfo(client, endpoints, symbols, signal);
   } catch (error) {
     // -1121 for an unknown symbol, -1100 (HTTP 400) for characters a symbol cannot have: either way the
-    // full list is needed to say what was meant.
+    // full list is needed to say what was meant. 414/431: a proxy on the way allows shorter URLs than
+    // MAX_SYMBOLS_PER_EXCHANGE_INFO_QUERY assumes; the full list needs no query at all.
     const rejected =
-      error instanceof UnknownSymbolError || (error instanceof HttpError && error.status === 400);
+      error instanceof UnknownSymbolError ||
+      (error instanceof HttpError && (error.status === 400 || error.status === 414 || error.status === 431));
     if (!rejected || !filtered) throw error;
     info = await fetchExchangeInfo(client, endpoints, undefined, signal);
     filtered = false;

@@ -34,7 +34,7 @@ import type { ClockMark } from '../../pipeline/clock-mark.js';
 import type { SnapshotRequest } from '../../pipeline/diff-book-keeper.js';
 import type { DiffSamplerInput } from '../../pipeline/diff-sampler.js';
 import { binanceEndpoints, type BinanceExchange, type BinanceMarket } from './endpoints.js';
-import { checkSymbols, fetchExchangeInfo, validateSymbols, type ExchangeInfo } from './exchange-info.js';
+import { validateSymbols } from './exchange-info.js';
 import { parseDepthUpdate, parseTrade } from './parse.js';
 import { depthRequestWeight, normalizeDepthLimit } from './request-weight.js';
 import { BinanceRestClient } from './rest-client.js';
@@ -65,11 +65,6 @@ const STABLE_CONNECTION_MS = 5_000;
  */
 const MIN_SWITCH_GRACE_MS = 1_000;
 const FIVE_MINUTES_MS = 300_000;
-/**
- * Above this many symbols, exchangeInfo is fetched whole and checked here: a `symbols=[…]` filter naming
- * them all makes a URL too long for HTTP front ends (1100 symbols ≈ 30 KB → 431).
- */
-const MAX_SYMBOLS_IN_EXCHANGE_INFO_QUERY = 100;
 
 /** Returns epoch ms from a monotonic clock: never goes backwards when the wall clock is adjusted. */
 export function monotonicEpochMs(): number {
@@ -431,13 +426,8 @@ class StreamRunner {
       if (this.o.validateSymbols ?? true) {
         const endpoints = binanceEndpoints(this.r.exchange, this.r.market);
         try {
-          let info: ExchangeInfo;
-          if (this.r.symbols.length > MAX_SYMBOLS_IN_EXCHANGE_INFO_QUERY) {
-            info = await fetchExchangeInfo(this.client, endpoints, undefined, signal);
-            checkSymbols(this.r.symbols, info, `${endpoints.exchange} ${endpoints.market}`);
-          } else {
-            info = await validateSymbols(this.client, endpoints, this.r.symbols, signal);
-          }
+          // One rule for every source: a short `symbols=[…]` query or the whole list (planExchangeInfo).
+          const info = await validateSymbols(this.client, endpoints, this.r.symbols, signal);
           // The venue states its own limit (the simulator may set another); an explicit option wins.
           if (this.o.weightLimitPerMinute === undefined && info.weightLimitPerMinute !== null) {
             this.scheduler.setWeightLimit(info.weightLimitPerMinute);

@@ -37,6 +37,13 @@ interface Route {
   answer(params: Params): unknown;
 }
 
+/**
+ * Longest request target (path and query) answered: 8 KB, the request line HTTP front ends commonly accept
+ * (nginx's default large_client_header_buffers, CloudFront's URL limit); longer ones get 431 as Node's own
+ * parser gives for an over-long head.
+ */
+export const MAX_REQUEST_URL_BYTES = 8192;
+
 const SYMBOL_RE = /^[A-Z0-9-_.]{1,20}$/;
 const UINT_RE = /^[0-9]{1,20}$/;
 const FUTURES_DEPTH_LIMITS = [5, 10, 20, 50, 100, 500, 1000];
@@ -371,6 +378,11 @@ export function createRestHandler(ctx: RestContext): (req: IncomingMessage, res:
   };
 
   return (req, res) => {
+    // A real front end refuses an over-long request line before Binance sees it (no JSON body, no weight).
+    if ((req.url ?? '').length > MAX_REQUEST_URL_BYTES) {
+      send(res, 431, '<html><body><h1>431 Request Header Fields Too Large</h1></body></html>', undefined);
+      return;
+    }
     const url = requestUrl(req.url);
     if (url === null) {
       send(
