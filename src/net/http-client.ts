@@ -5,6 +5,7 @@
  */
 import { Agent, request } from 'undici';
 import { NetworkError } from '../errors.js';
+import { onceAborted } from './abort-relay.js';
 import { RequestTimeoutError } from './request-timeout-error.js';
 
 /** Default per-request timeout: Binance's own server-side request timeout is 10 s (BINANCE.md). */
@@ -140,8 +141,11 @@ export class HttpClient {
     const callerSignal = options.signal;
     if (callerSignal?.aborted === true) throw callerSignal.reason;
     const controller = new AbortController();
-    const onAbort = (): void => controller.abort(callerSignal?.reason);
-    callerSignal?.addEventListener('abort', onAbort, { once: true });
+    // Through the relay: any number of requests share the caller's one listener (see abort-relay.ts).
+    const unlink =
+      callerSignal === undefined
+        ? undefined
+        : onceAborted(callerSignal, () => controller.abort(callerSignal.reason));
     const timer = setTimeout(() => controller.abort(new TimeoutSignal()), Math.max(0, timeoutMs));
     const sentAtMs = this.#now();
     try {
@@ -173,7 +177,7 @@ export class HttpClient {
       throw describeNetworkError(error, url);
     } finally {
       clearTimeout(timer);
-      callerSignal?.removeEventListener('abort', onAbort);
+      unlink?.();
     }
   }
 

@@ -1,6 +1,7 @@
 /**
  * The one way obi waits: an abortable timer, so Ctrl-C never has to wait for a sleep to run out.
  */
+import { onceAborted } from './abort-relay.js';
 
 /**
  * Returns a promise that resolves after `ms` milliseconds, or rejects with `signal.reason` as soon as
@@ -12,17 +13,20 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       reject(signal.reason);
       return;
     }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
     const timer = setTimeout(
       () => {
-        signal?.removeEventListener('abort', onAbort);
+        unlink?.();
         resolve();
       },
       Math.max(0, ms),
     );
-    signal?.addEventListener('abort', onAbort, { once: true });
+    // Through the relay: many sleeps share the signal's one listener (see abort-relay.ts).
+    const unlink =
+      signal === undefined
+        ? undefined
+        : onceAborted(signal, () => {
+            clearTimeout(timer);
+            reject(signal.reason);
+          });
   });
 }

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { sleep } from '../../src/net/sleep.js';
 
@@ -26,5 +27,31 @@ describe('sleep', () => {
     controller.abort();
     // No unhandled rejection: the listener was removed when the timer fired.
     expect(controller.signal.aborted).toBe(true);
+  });
+
+  it('50 sleeps on one signal share one listener, warn nothing and leave none behind', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning);
+    };
+    process.on('warning', onWarning);
+    try {
+      const done = new AbortController();
+      const finished = Array.from({ length: 50 }, () => sleep(1, done.signal));
+      expect(getEventListeners(done.signal, 'abort')).toHaveLength(1);
+      await Promise.all(finished);
+      expect(getEventListeners(done.signal, 'abort')).toEqual([]);
+
+      const stop = new AbortController();
+      const reason = new Error('stop');
+      const stopped = Array.from({ length: 50 }, () => sleep(60_000, stop.signal).catch((e: unknown) => e));
+      stop.abort(reason);
+      expect(await Promise.all(stopped)).toEqual(Array.from({ length: 50 }, () => reason));
+      expect(getEventListeners(stop.signal, 'abort')).toEqual([]);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.map((w) => w.name)).toEqual([]);
   });
 });

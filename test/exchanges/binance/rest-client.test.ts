@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,7 @@ import {
   UnknownSymbolError,
 } from '../../../src/errors.js';
 import { BinanceRestClient, MIN_BAN_MS } from '../../../src/exchanges/binance/rest-client.js';
+import { startSimulator } from '../../../src/exchanges/simulator/server.js';
 import { describeNetworkError } from '../../../src/net/http-client.js';
 import { RequestTimeoutError } from '../../../src/net/request-timeout-error.js';
 
@@ -229,5 +231,72 @@ describe('describeNetworkError', () => {
     expect(odd.message).toBe(`request to data-api.binance.vision failed: weird [GET ${url}]`);
     expect(odd.url).toBe(url);
     expect(odd.cause).toBeInstanceOf(Error);
+  });
+});
+
+describe('many requests sharing one stop signal', () => {
+  /** Runs `body` and returns the warnings Node emitted meanwhile (emitWarning reports on a later tick). */
+  async function warningsDuring(body: () => Promise<void>): Promise<Error[]> {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning);
+    };
+    process.on('warning', onWarning);
+    try {
+      await body();
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    return warnings;
+  }
+
+  it('50 concurrent snapshots: no MaxListenersExceededWarning, one listener in flight, none after', async () => {
+    const sim = await startSimulator({ autoTick: false });
+    const client = new BinanceRestClient({ baseUrl: sim.url });
+    const stop = new AbortController();
+    let inFlight = -1;
+    try {
+      const warnings = await warningsDuring(async () => {
+        const pending = Array.from({ length: 50 }, () =>
+          client.get('/api/v3/depth', { symbol: 'BTCUSDT', limit: 5 }, { signal: stop.signal }),
+        );
+        inFlight = getEventListeners(stop.signal, 'abort').length;
+        const answers = await Promise.all(pending);
+        expect(answers.every((a) => a.status === 200)).toBe(true);
+      });
+      expect(warnings.map((w) => w.name)).toEqual([]);
+      expect(inFlight).toBe(1);
+      expect(getEventListeners(stop.signal, 'abort')).toEqual([]);
+    } finally {
+      await client.close();
+      await sim.close();
+    }
+  });
+
+  it('stopping with 50 in flight rejects each with the reason and leaves no listener', async () => {
+    const sim = await startSimulator({ autoTick: false, faults: 'rest-hang:1' });
+    const client = new BinanceRestClient({ baseUrl: sim.url });
+    const stop = new AbortController();
+    const reason = new Error('stop');
+    try {
+      const warnings = await warningsDuring(async () => {
+        const pending = Array.from({ length: 50 }, () =>
+          client
+            .get('/api/v3/depth', { symbol: 'BTCUSDT', limit: 5 }, { signal: stop.signal })
+            .catch((e: unknown) => e),
+        );
+        // Let them reach the hanging server first.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(getEventListeners(stop.signal, 'abort')).toHaveLength(1);
+        stop.abort(reason);
+        expect(await Promise.all(pending)).toEqual(Array.from({ length: 50 }, () => reason));
+      });
+      expect(warnings.map((w) => w.name)).toEqual([]);
+      expect(getEventListeners(stop.signal, 'abort')).toEqual([]);
+    } finally {
+      await client.close();
+      await sim.close();
+    }
   });
 });
