@@ -282,20 +282,52 @@ export function viewDepth(o: FeatureOptions): number {
   return Math.max(o.levels, o.ofiLevels, ...o.obiLevels, 1);
 }
 
+/** The range of a whole-number option, and the CLI flag that sets it. */
+export interface IntBound {
+  /** The flag without dashes (`gate-window`); also the `option` of the ConfigError. */
+  readonly flag: string;
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * Ranges of the whole-number feature options, checked by resolveFeatureOptions and by the CLI's flag
+ * parsers alike. The upper bounds keep a typo from allocating gigabytes (the gate window and the VPIN
+ * buckets are typed arrays of that length) or from holding rows forever.
+ */
+export const FEATURE_INT_BOUNDS = {
+  levels: { flag: 'levels', min: 1, max: 5000 },
+  ema: { flag: 'ema', min: 1, max: 1_000_000 },
+  obiLevels: { flag: 'obi-levels', min: 1, max: 5000 },
+  ofiLevels: { flag: 'ofi-levels', min: 1, max: 100 },
+  maxHeldRows: { flag: 'max-held-rows', min: 2, max: 100_000_000 },
+  leadLagMax: { flag: 'lead-lag', min: 0, max: 1000 },
+  /** Rows of the rolling gate window: 11.6 days at 1 s. */
+  gateWindow: { flag: 'gate-window', min: 1, max: 1_000_000 },
+  gatePersistSamples: { flag: 'gate-persist', min: 1, max: 1_000_000 },
+  vpinBuckets: { flag: 'vpin-buckets', min: 1, max: 100_000 },
+} as const satisfies Partial<Record<keyof FeatureOptions, IntBound>>;
+
+/** The shortest sampling interval, in seconds: 1 ms (rolling windows hold 60 s of rows, 60 000 at 1 ms). */
+export const MIN_INTERVAL_SEC = 0.001;
+
 /** Resolves partial feature options over the defaults and validates them. Throws ConfigError. */
 export function resolveFeatureOptions(partial: Partial<FeatureOptions> = {}): FeatureOptions {
   const o: FeatureOptions = { ...DEFAULT_FEATURE_OPTIONS, ...stripUndefined(partial) };
-  requireInt(o.levels, 'levels', 1, 5000);
-  if (!(o.intervalSec > 0) || !Number.isFinite(o.intervalSec)) {
-    throw new ConfigError(`--interval must be a number of seconds > 0 (got ${o.intervalSec})`, 'interval');
+  requireInt(o.levels, 'levels');
+  if (!(o.intervalSec >= MIN_INTERVAL_SEC) || !Number.isFinite(o.intervalSec)) {
+    throw new ConfigError(
+      `--interval (intervalSec) must be a number of seconds >= ${MIN_INTERVAL_SEC} (got ${o.intervalSec})`,
+      'interval',
+    );
   }
-  requireInt(o.ema, 'ema', 1, 1_000_000);
+  requireInt(o.ema, 'ema');
   if (o.obiLevels.length === 0) throw new ConfigError('--obi-levels needs at least one depth', 'obi-levels');
-  for (const k of o.obiLevels) requireInt(k, 'obi-levels', 1, 5000);
+  for (const k of o.obiLevels) requireInt(k, 'obiLevels');
   if (!(o.decayAlpha >= 0) || !Number.isFinite(o.decayAlpha)) {
     throw new ConfigError(`--decay-alpha must be >= 0 (got ${o.decayAlpha})`, 'decay-alpha');
   }
-  requireInt(o.ofiLevels, 'ofi-levels', 1, 100);
+  requireInt(o.ofiLevels, 'ofiLevels');
   if (!(o.extremeQuantile > 0 && o.extremeQuantile < 1)) {
     throw new ConfigError(
       `--extreme-quantile must be in (0, 1) (got ${o.extremeQuantile})`,
@@ -331,8 +363,11 @@ function resolveAnalysis(o: FeatureOptions): void {
       'horizon-tolerance',
     );
   }
-  requireInt(o.maxHeldRows, 'max-held-rows', 2, 100_000_000);
-  requireInt(o.leadLagMax, 'lead-lag', 0, 1000);
+  requireInt(o.maxHeldRows, 'maxHeldRows');
+  requireInt(o.leadLagMax, 'leadLagMax');
+  requireInt(o.gateWindow, 'gateWindow');
+  requireInt(o.gatePersistSamples, 'gatePersistSamples');
+  requireInt(o.vpinBuckets, 'vpinBuckets');
   if (!GATE_INPUTS.includes(o.gateInput)) {
     throw new ConfigError(
       `--gate-input must be one of ${GATE_INPUTS.join(', ')} (got ${o.gateInput})`,
@@ -358,9 +393,11 @@ function resolveAnalysis(o: FeatureOptions): void {
   new Vpin({ barSec: o.vpinBarSec, bucketVolume: o.vpinBucketVolume, buckets: o.vpinBuckets });
 }
 
-function requireInt(v: number, name: string, min: number, max: number): void {
+/** Throws a ConfigError naming the flag and the option unless `v` is a whole number within its bounds. */
+function requireInt(v: number, key: keyof typeof FEATURE_INT_BOUNDS): void {
+  const { flag, min, max }: IntBound = FEATURE_INT_BOUNDS[key];
   if (!Number.isInteger(v) || v < min || v > max) {
-    throw new ConfigError(`--${name} must be a whole number from ${min} to ${max} (got ${v})`, name);
+    throw new ConfigError(`--${flag} (${key}) must be a whole number from ${min} to ${max} (got ${v})`, flag);
   }
 }
 

@@ -1,8 +1,15 @@
 /** Flags shared by every command that computes rows, with the original script's names and defaults. */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { horizonName } from '../core/labels/forward-returns.js';
+import { ParseError } from '../errors.js';
 import { GATE_INPUTS, type GateInput } from '../core/signal/toxicity-gate.js';
-import { CLI_DEFAULT_HORIZONS_MS, resolveFeatureOptions, type FeatureOptions } from '../options.js';
+import {
+  CLI_DEFAULT_HORIZONS_MS,
+  FEATURE_INT_BOUNDS,
+  resolveFeatureOptions,
+  type FeatureOptions,
+  type IntBound,
+} from '../options.js';
 import {
   parseIntInRange,
   parseIntList,
@@ -12,10 +19,11 @@ import {
   parsePositiveNumber,
 } from './flags.js';
 
-/** Most rows of the rolling gate window (a typed array each): 11.6 days at 1 s. */
-const MAX_GATE_WINDOW_ROWS = 1_000_000;
-/** Most VPIN buckets averaged. */
-const MAX_VPIN_BUCKETS = 100_000;
+/** Returns the parser of a whole-number feature flag, with the library's bounds (FEATURE_INT_BOUNDS). */
+function boundedInt(key: keyof typeof FEATURE_INT_BOUNDS): (value: string) => number {
+  const { min, max }: IntBound = FEATURE_INT_BOUNDS[key];
+  return parseIntInRange(min, max);
+}
 
 export const DEFAULT_CSV = 'level43_orderbook_imbalance.csv';
 export const DEFAULT_JSON = 'level43_orderbook_imbalance_metrics.json';
@@ -173,13 +181,13 @@ function addAnalysisFlags(cmd: Command): void {
     .option(
       '--gate-window <rows>',
       'trailing window of the rolling gate thresholds',
-      parseIntInRange(1, MAX_GATE_WINDOW_ROWS),
+      boundedInt('gateWindow'),
       300,
     )
     .option(
       '--gate-persist <n>',
       'rows beyond the entry threshold before the gate enters',
-      parseIntInRange(1, MAX_GATE_WINDOW_ROWS),
+      boundedInt('gatePersistSamples'),
       3,
     )
     .option('--gate-persist-sec <s>', 'seconds the entry condition must also hold', parseNonNegativeNumber, 0)
@@ -203,7 +211,7 @@ function addAnalysisFlags(cmd: Command): void {
       'VPIN bucket volume (default: calibrated from the first bars)',
       parsePositiveNumber,
     )
-    .option('--vpin-buckets <n>', 'VPIN buckets averaged', parseIntInRange(1, MAX_VPIN_BUCKETS), 50);
+    .option('--vpin-buckets <n>', 'VPIN buckets averaged', boundedInt('vpinBuckets'), 50);
 }
 
 export function addOutputFlags(cmd: Command, defaults: { csv: string; json: string }): Command {
@@ -298,4 +306,118 @@ export function recordedFeatureFlags(o: FeatureOptions): Record<string, Recorded
   if (o.predictHorizonMs !== null) flags['predict-horizon'] = o.predictHorizonMs;
   if (o.vpinBucketVolume !== null) flags['vpin-bucket-volume'] = o.vpinBucketVolume;
   return flags;
+}
+
+/** The feature flags a recording can carry: every FeatureFlags key but the interval (the header's own). */
+export type RecordedFlagKey = Exclude<keyof FeatureFlags, 'interval'>;
+
+type RecordedFlagKind = 'number' | 'numbers' | 'boolean' | readonly string[];
+
+/** The JSON type of each recorded flag's value (its name in the header is the flag: `obiLevels` → `obi-levels`). */
+const RECORDED_FLAG_KINDS: { readonly [K in RecordedFlagKey]-?: RecordedFlagKind } = {
+  levels: 'number',
+  ema: 'number',
+  obiLevels: 'numbers',
+  decayAlpha: 'number',
+  ofiLevels: 'number',
+  extremeQuantile: 'number',
+  horizons: 'numbers',
+  labelPrice: ['mid', 'weighted_mid'],
+  leadLag: 'number',
+  gateInput: GATE_INPUTS,
+  gateEntry: 'number',
+  gateExit: 'number',
+  gateEntryQuantile: 'number',
+  gateExitQuantile: 'number',
+  gateWindow: 'number',
+  gatePersist: 'number',
+  gatePersistSec: 'number',
+  gateVpinMin: 'number',
+  predictHorizon: 'number',
+  predictLr: 'number',
+  predictL2: 'number',
+  trades: 'boolean',
+  tfiWindow: 'number',
+  vpinBar: 'number',
+  vpinBucketVolume: 'number',
+  vpinBuckets: 'number',
+};
+
+/** Every recorded feature flag, in the order `--help` lists them. */
+export const RECORDED_FLAG_KEYS = Object.keys(RECORDED_FLAG_KINDS) as readonly RecordedFlagKey[];
+
+/** Returns the flag name of a FeatureFlags key without dashes: `obiLevels` → `obi-levels`. */
+export function flagName(key: RecordedFlagKey): string {
+  return key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+}
+
+/** Header `config` keys of recordings made before `feature_flags` existed, and the flags they hold. */
+const LEGACY_CONFIG_KEYS: readonly (readonly [string, RecordedFlagKey])[] = [
+  ['levels', 'levels'],
+  ['ema', 'ema'],
+  ['obi_levels', 'obiLevels'],
+  ['decay_alpha', 'decayAlpha'],
+  ['ofi_levels', 'ofiLevels'],
+  ['extreme_quantile', 'extremeQuantile'],
+];
+
+/** The feature flags read back from a recording header's `config`. */
+export interface FlagsFromRecording {
+  readonly flags: Partial<FeatureFlags>;
+  /** True when the header has no `feature_flags` (an older obi): only the legacy config keys were read. */
+  readonly legacy: boolean;
+}
+
+function isRecordedValue(value: unknown, kind: RecordedFlagKind): boolean {
+  if (kind === 'number') return typeof value === 'number' && Number.isFinite(value);
+  if (kind === 'numbers') {
+    return Array.isArray(value) && value.every((x) => typeof x === 'number' && Number.isFinite(x));
+  }
+  if (kind === 'boolean') return typeof value === 'boolean';
+  return typeof value === 'string' && kind.includes(value);
+}
+
+/**
+ * Returns the feature flags recorded in a header `config`: its `feature_flags` (written by
+ * {@link recordedFeatureFlags}), or for an older recording its `levels`, `ema`, `obi_levels`, `decay_alpha`,
+ * `ofi_levels` and `extreme_quantile`. Unknown flags are ignored (a newer writer may add some); ranges are
+ * checked later by resolveFeatureOptions. Throws ParseError (naming `source`) for a value of the wrong type.
+ */
+export function featureFlagsFromRecording(
+  config: Readonly<Record<string, unknown>> | null,
+  source: string,
+): FlagsFromRecording {
+  if (config === null) return { flags: {}, legacy: false };
+  const recorded = config['feature_flags'];
+  const legacy = recorded === undefined;
+  if (!legacy && (typeof recorded !== 'object' || recorded === null || Array.isArray(recorded))) {
+    throw new ParseError(`${source}: the header's config.feature_flags is not a JSON object`, source);
+  }
+  const entries: (readonly [string, RecordedFlagKey, unknown])[] = legacy
+    ? LEGACY_CONFIG_KEYS.map(([name, key]) => [`config.${name}`, key, config[name]] as const)
+    : RECORDED_FLAG_KEYS.map((key) => {
+        const name = flagName(key);
+        return [`config.feature_flags["${name}"]`, key, (recorded as Record<string, unknown>)[name]] as const;
+      });
+  const flags: Partial<Record<RecordedFlagKey, unknown>> = {};
+  for (const [where, key, value] of entries) {
+    if (value === undefined || (legacy && value === null)) continue;
+    const kind = RECORDED_FLAG_KINDS[key];
+    if (!isRecordedValue(value, kind)) {
+      throw new ParseError(
+        `${source}: the header's ${where} is ${JSON.stringify(value)}, not ${describeKind(kind)}`,
+        source,
+      );
+    }
+    flags[key] = Array.isArray(value) ? [...(value as number[])] : value;
+  }
+  // Each value was checked against its key's kind above.
+  return { flags: flags as Partial<FeatureFlags>, legacy };
+}
+
+function describeKind(kind: RecordedFlagKind): string {
+  if (kind === 'number') return 'a number';
+  if (kind === 'numbers') return 'a list of numbers';
+  if (kind === 'boolean') return 'true or false';
+  return `one of ${kind.join(', ')}`;
 }

@@ -4,27 +4,40 @@
  * diff sources (websocket recordings, tardis `incremental_book_L2`) through the diff sampler.
  */
 import { statSync } from 'node:fs';
-import { readRecording } from '../io/replay.js';
+import { readRecordingRuns, type RecordingRun } from '../io/replay.js';
 import { readTardisCsv } from '../io/tardis-csv.js';
 import type { InputStats } from '../io/line-accounting.js';
 import { openInputStream, readFailure } from '../io/input-stream.js';
 import type { MarketEvent, Venue } from '../events.js';
 import { ConfigError, ParseError } from '../errors.js';
 
-export interface ReplaySource {
-  readonly format: 'obi-recording' | 'tardis-book-snapshot' | 'tardis-incremental';
-  readonly events: AsyncIterable<MarketEvent>;
-  /** Symbols seen so far, in order of first appearance. */
-  symbols(): string[];
-  stats(): InputStats;
-  /** The recording's own sampling interval, when it has one. */
+/** One run of a replay input: a recording made by one live run (a `--resume` appends another), or a tardis CSV. */
+export interface ReplayRun {
+  /** The run's own sampling interval (its header's `config.interval`), when it has one. */
   readonly nominalIntervalSec: number | null;
   /** `snapshots`: each snapshot is a sample; `diffs`: local books are kept from diffs and sampled. */
   readonly sampler: 'snapshots' | 'diffs';
-  /** The `config` of the recording's header (the live run's options), or null. */
+  /** The `config` of the run's header (the live run's options), or null. */
   readonly recordedConfig: Readonly<Record<string, unknown>> | null;
-  /** The venue of the recording's header, or null when it has none. */
+  /** The venue of the run's header, or null when it has none. */
   readonly venue: Venue | null;
+  /** When the run started (its header's `created_ms`), or null. */
+  readonly createdMs: number | null;
+  readonly events: AsyncIterable<MarketEvent>;
+}
+
+export interface ReplaySource {
+  readonly format: 'obi-recording' | 'tardis-book-snapshot' | 'tardis-incremental';
+  /** The first run, known once the source is open (its settings decide the columns). */
+  readonly first: ReplayRun;
+  /**
+   * Every run in order, the first included. Read each run's events before asking for the next run (what is
+   * left unread is skipped); iterate once.
+   */
+  readonly runs: AsyncIterable<ReplayRun>;
+  /** Symbols seen so far, in order of first appearance. */
+  symbols(): string[];
+  stats(): InputStats;
 }
 
 /** Returns the first event of `source` (or null) and an iterable of all its events, that first one included. */
@@ -79,11 +92,44 @@ function trackSymbols(source: AsyncIterable<MarketEvent>, seen: string[]): Async
   })();
 }
 
+/** Returns the replay run of one recording run, its first event read to tell how it is sampled. */
+async function replayRun(run: RecordingRun, seen: string[]): Promise<ReplayRun> {
+  const { first, all } = await peek(run.events);
+  const header = run.header;
+  const config = header?.config ?? null;
+  const interval = config?.['interval'];
+  const mode = config?.['mode'];
+  const diffs = mode === 'ws' || (mode !== 'poll' && first !== null && first.type === 'diff');
+  return {
+    nominalIntervalSec: typeof interval === 'number' ? interval : null,
+    sampler: diffs ? 'diffs' : 'snapshots',
+    recordedConfig: config,
+    venue: header === null ? null : { exchange: header.exchange, market: header.market },
+    createdMs: header === null || !Number.isFinite(header.created_ms) ? null : header.created_ms,
+    events: trackSymbols(all, seen),
+  };
+}
+
+/** Returns `first` then the rest of `runs`, each described by replayRun. */
+async function* runsFrom(
+  first: ReplayRun,
+  rest: AsyncIterator<RecordingRun>,
+  seen: string[],
+): AsyncGenerator<ReplayRun> {
+  try {
+    yield first;
+    for (;;) {
+      const next = await rest.next();
+      if (next.done === true) return;
+      yield await replayRun(next.value, seen);
+    }
+  } finally {
+    await rest.return?.();
+  }
+}
+
 /** Returns the source for `path`. Throws ConfigError when the path is missing, ParseError when it is of no known format. */
-export async function openReplaySource(
-  path: string,
-  _intervalSec: number | undefined,
-): Promise<ReplaySource> {
+export async function openReplaySource(path: string): Promise<ReplaySource> {
   let isDir = false;
   try {
     isDir = statSync(path).isDirectory();
@@ -92,39 +138,43 @@ export async function openReplaySource(
   }
   const head = isDir ? '{' : (await firstLine(path)).trim();
   if (head.startsWith('{')) {
-    const reader = readRecording(path);
+    const reader = readRecordingRuns(path);
     const seen: string[] = [];
-    // The first event says what kind of recording this is (and has read the header by then).
-    const { first, all } = await peek(reader);
-    const header = reader.stats.header;
-    const config = header?.config ?? null;
-    const interval = config?.['interval'];
-    const mode = config?.['mode'];
-    const diffs = mode === 'ws' || (mode !== 'poll' && first !== null && first.type === 'diff');
+    const runs = reader[Symbol.asyncIterator]();
+    // The first run's header and first event say what kind of recording this is.
+    const head = await runs.next();
+    const first = await replayRun(
+      head.done === true ? { header: null, events: (async function* () {})() } : head.value,
+      seen,
+    );
     return {
       format: 'obi-recording',
-      events: trackSymbols(all, seen),
+      first,
+      runs: runsFrom(first, runs, seen),
       symbols: () => seen,
       stats: () => reader.stats,
-      nominalIntervalSec: typeof interval === 'number' ? interval : null,
-      sampler: diffs ? 'diffs' : 'snapshots',
-      recordedConfig: config,
-      venue: header === null ? null : { exchange: header.exchange, market: header.market },
     };
   }
   if (head.startsWith('exchange,symbol,timestamp,local_timestamp,')) {
     const reader = readTardisCsv(path);
     const seen: string[] = [];
     const incremental = head.includes(',is_snapshot,');
-    return {
-      format: incremental ? 'tardis-incremental' : 'tardis-book-snapshot',
-      events: trackSymbols(reader, seen),
-      symbols: () => seen,
-      stats: () => reader.stats,
+    const only: ReplayRun = {
       nominalIntervalSec: null,
       sampler: incremental ? 'diffs' : 'snapshots',
       recordedConfig: null,
       venue: null,
+      createdMs: null,
+      events: trackSymbols(reader, seen),
+    };
+    return {
+      format: incremental ? 'tardis-incremental' : 'tardis-book-snapshot',
+      first: only,
+      runs: (async function* () {
+        yield only;
+      })(),
+      symbols: () => seen,
+      stats: () => reader.stats,
     };
   }
   // The file exists and was read: it is the data that is wrong, not the command (exit code 6, not 2).

@@ -51,16 +51,99 @@ export function readRecording(path: string, options: ReadRecordingOptions = {}):
   const stats: RecordingReadStats = { ...createInputStats(), header: null };
   return {
     stats,
-    [Symbol.asyncIterator]: () => readAll(path, options, stats),
+    [Symbol.asyncIterator]: () => readAll(path, options, stats, null),
   };
 }
 
-async function* readAll(
+/**
+ * One run of a recording: the lines after a header up to the header of another run. A resumed run
+ * (`obi collect --resume`) or files joined with `cat` make several runs in one recording; the rotated files
+ * of one run repeat its header (same `created_ms` and `config`) and stay one run.
+ */
+export interface RecordingRun {
+  /** The run's header, or null for lines before any header (read as binance/spot). */
+  readonly header: RecordingHeader | null;
+  /** The run's events. Read them before asking for the next run: what is left unread is skipped. */
+  readonly events: AsyncIterable<MarketEvent>;
+}
+
+/** An async iterable of a recording's runs whose `stats` fill in as it is iterated. */
+export interface RecordingRunReader extends AsyncIterable<RecordingRun> {
+  readonly stats: RecordingReadStats;
+}
+
+/**
+ * Returns a reader of the recording at `path` (as {@link readRecording}) that yields it run by run, so that
+ * each run can be replayed with its own settings and tick grid. A recording without headers is one run.
+ */
+export function readRecordingRuns(path: string, options: ReadRecordingOptions = {}): RecordingRunReader {
+  const stats: RecordingReadStats = { ...createInputStats(), header: null };
+  return {
+    stats,
+    [Symbol.asyncIterator]: () =>
+      splitRuns(readAll(path, options, stats, (header) => new HeaderMark(header))),
+  };
+}
+
+/** A header line met in stream order (readRecordingRuns only). */
+class HeaderMark {
+  constructor(readonly header: RecordingHeader) {}
+}
+
+/** Returns true when `next` continues the run of `current`: a rotated file of the same run repeats its header. */
+function sameRun(current: RecordingHeader | null, next: RecordingHeader): boolean {
+  return (
+    current !== null &&
+    current.created_ms === next.created_ms &&
+    JSON.stringify(current.config ?? null) === JSON.stringify(next.config ?? null)
+  );
+}
+
+async function* splitRuns(
+  items: AsyncGenerator<MarketEvent | HeaderMark, void, undefined>,
+): AsyncGenerator<RecordingRun, void, undefined> {
+  try {
+    let cursor = await items.next();
+    while (cursor.done !== true) {
+      let header: RecordingHeader | null = null;
+      if (cursor.value instanceof HeaderMark) {
+        header = cursor.value.header;
+        cursor = await items.next();
+      }
+      const runHeader = header;
+      const events = (async function* (): AsyncGenerator<MarketEvent, void, undefined> {
+        while (cursor.done !== true) {
+          const item = cursor.value;
+          if (item instanceof HeaderMark) {
+            if (!sameRun(runHeader, item.header)) return;
+          } else {
+            yield item;
+          }
+          cursor = await items.next();
+        }
+      })();
+      yield { header: runHeader, events };
+      // Skip what the consumer left unread of this run (an item already handed out is the cursor's value).
+      await events.return();
+      while (
+        cursor.done !== true &&
+        !(cursor.value instanceof HeaderMark && !sameRun(runHeader, cursor.value.header))
+      ) {
+        cursor = await items.next();
+      }
+    }
+  } finally {
+    await items.return();
+  }
+}
+
+async function* readAll<M>(
   path: string,
   options: ReadRecordingOptions,
   stats: RecordingReadStats,
-): AsyncGenerator<MarketEvent, void, undefined> {
-  for (const file of await recordingFiles(path)) yield* readFile(file, options, stats);
+  mark: ((header: RecordingHeader) => M) | null,
+): AsyncGenerator<MarketEvent | M, void, undefined> {
+  for (const file of await recordingFiles(path)) yield* readFile(file, options, stats, mark);
 }
 
 async function recordingFiles(path: string): Promise<string[]> {
@@ -88,17 +171,20 @@ type LineOutcome =
 const SKIPPED_KNOWN: LineOutcome = { kind: 'skipped-known' };
 const SKIPPED_UNKNOWN: LineOutcome = { kind: 'skipped-unknown' };
 
-async function* readFile(
+/** Yields the events of one file, and `mark(header)` at each header line when `mark` is given. */
+async function* readFile<M>(
   file: string,
   options: ReadRecordingOptions,
   stats: RecordingReadStats,
-): AsyncGenerator<MarketEvent, void, undefined> {
+  mark: ((header: RecordingHeader) => M) | null,
+): AsyncGenerator<MarketEvent | M, void, undefined> {
   const { stream } = await openInputStream(file);
   const accounting = new FileLineAccounting(stats, file, 'an obi recording');
   // A recording without a header (or an older tool's output) is read as Binance spot.
   let venue: Venue = options.venue ?? { exchange: 'binance', market: 'spot' };
   // Events are held back until the file passes the garbage check (see FileLineAccounting).
-  let held: MarketEvent[] | null = [];
+  let held: (MarketEvent | M)[] | null = [];
+  let heldEvents = 0;
   let lineNumber = 0;
   try {
     for await (const text of readLines(stream)) {
@@ -113,12 +199,17 @@ async function* readFile(
           stats.header = outcome.header;
           if (options.venue === undefined)
             venue = { exchange: outcome.header.exchange, market: outcome.header.market };
+          if (mark !== null) {
+            if (held !== null) held.push(mark(outcome.header));
+            else yield mark(outcome.header);
+          }
         } else if (outcome.kind === 'skipped-known') {
           stats.skippedKnown += 1;
         } else if (outcome.kind === 'skipped-unknown') {
           stats.skippedUnknown += 1;
         } else if (held !== null) {
           held.push(outcome.event);
+          heldEvents += 1;
         } else {
           stats.events += 1;
           yield outcome.event;
@@ -127,7 +218,7 @@ async function* readFile(
       if (held !== null && accounting.passed) {
         const release = held;
         held = null;
-        stats.events += release.length;
+        stats.events += heldEvents;
         yield* release;
       }
     }
@@ -139,7 +230,7 @@ async function* readFile(
   }
   accounting.end();
   if (held !== null) {
-    stats.events += held.length;
+    stats.events += heldEvents;
     yield* held;
   }
 }
