@@ -7,10 +7,9 @@
 import { stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { formatCsvField } from '../csv-line.js';
-import { OutputStream } from '../output-stream.js';
 import type { OutputFileOptions } from '../output-stream.js';
-import { checkColumns } from './row-sink.js';
-import type { Row, RowSink, RowValue } from './row-sink.js';
+import { LineSink } from './line-sink.js';
+import type { Row, RowValue } from './row-sink.js';
 
 /** Returns one CSV cell for `value`. */
 export function formatCsvValue(value: RowValue | undefined): string {
@@ -30,14 +29,7 @@ export function formatCsvRow(row: Row, columns: readonly string[]): string {
   return line + '\n';
 }
 
-export class CsvSink implements RowSink {
-  private rows = 0;
-
-  private constructor(
-    private readonly out: OutputStream,
-    readonly columns: readonly string[],
-  ) {}
-
+export class CsvSink extends LineSink {
   /**
    * Returns a sink writing a new CSV file at `path`, its header line already queued. Fails with an
    * OutputError when the directory is missing or unwritable, or the file exists and `force` is not set.
@@ -47,10 +39,7 @@ export class CsvSink implements RowSink {
     columns: readonly string[],
     options: OutputFileOptions = {},
   ): Promise<CsvSink> {
-    checkColumns(columns);
-    const sink = new CsvSink(await OutputStream.openFile(path, options), [...columns]);
-    await sink.out.write(sink.columns.map(formatCsvField).join(',') + '\n');
-    return sink;
+    return new CsvSink(await LineSink.openFile(path, columns, options), columns).withHeader();
   }
 
   /**
@@ -59,11 +48,8 @@ export class CsvSink implements RowSink {
    * a run resumes). A missing file is created, header first.
    */
   static async append(path: string, columns: readonly string[]): Promise<CsvSink> {
-    checkColumns(columns);
-    const out = await OutputStream.openFile(path, { append: true });
-    const sink = new CsvSink(out, [...columns]);
-    if (!(await hasContent(path))) await sink.out.write(sink.columns.map(formatCsvField).join(',') + '\n');
-    return sink;
+    const sink = new CsvSink(await LineSink.openFile(path, columns, { append: true }), columns);
+    return (await hasContent(path)) ? sink : sink.withHeader();
   }
 
   /** Returns a sink writing CSV to a stream it does not own (`close()` leaves it open), e.g. stdout. */
@@ -72,34 +58,17 @@ export class CsvSink implements RowSink {
     columns: readonly string[],
     label = '<stream>',
   ): Promise<CsvSink> {
-    checkColumns(columns);
-    const sink = new CsvSink(OutputStream.fromWritable(stream, label), [...columns]);
-    await sink.out.write(sink.columns.map(formatCsvField).join(',') + '\n');
-    return sink;
+    return new CsvSink(LineSink.wrapStream(stream, columns, label), columns).withHeader();
   }
 
-  /** Rows accepted so far (header not counted). */
-  get rowsWritten(): number {
-    return this.rows;
+  protected formatLine(row: Row): string {
+    return formatCsvRow(row, this.columns);
   }
 
-  /** The path or label written to. */
-  get path(): string {
-    return this.out.path;
-  }
-
-  write(row: Row): Promise<void> {
-    const pending = this.out.write(formatCsvRow(row, this.columns));
-    this.rows += 1;
-    return pending;
-  }
-
-  flush(): Promise<void> {
-    return this.out.flush();
-  }
-
-  close(): Promise<void> {
-    return this.out.close();
+  /** Queues the header line and returns this sink. */
+  private async withHeader(): Promise<CsvSink> {
+    await this.out.write(this.columns.map(formatCsvField).join(',') + '\n');
+    return this;
   }
 }
 
