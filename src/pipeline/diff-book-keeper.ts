@@ -12,7 +12,11 @@
  *   reach back to the snapshot, the new book replaces the old one without a moment out of sync, and when the
  *   snapshot is newer than the book the book moves forward to it (the stream had not delivered those
  *   updates yet, or never will);
- * - a missing-data event (the live stream lost the symbol: a dropped connection) restarts the symbol.
+ * - a missing-data event (the live stream lost the symbol: a dropped connection) restarts the symbol;
+ * - a crossed or locked snapshot (best bid at or above best ask) is refused and another one requested: a
+ *   venue's matching engine cannot rest such a book, so the snapshot is corrupt, and taking it would keep
+ *   its impossible levels in the local book until the next resync (diffs never delete what the venue
+ *   never had).
  * Decisions that only ask for data — fetch a snapshot because a truncated side's known window shrank
  * below the levels the features need, or because a synced symbol has been quiet for `staleAfterMs` — are
  * requests: a live source fetches, a replay finds the answer in the recording.
@@ -24,6 +28,7 @@ import type { OrderBook } from '../core/book/order-book.js';
 import type { BookDiff, BookSnapshot, MissingSample, StreamStatus, Venue } from '../events.js';
 import { ConfigError } from '../errors.js';
 import { FifoQueue } from '../core/collections/fifo-queue.js';
+import { comparePriceStrings } from '../core/book/price-compare.js';
 
 /** Why a snapshot is wanted: DepthSync's own steps (`sync`, `too-old`) or the keeper's (`refresh`, `stale`). */
 export type SnapshotReason = 'sync' | 'too-old' | 'refresh' | 'stale';
@@ -93,6 +98,8 @@ export interface DiffBookKeeperStats {
   jumps: number;
   staleChecks: number;
   snapshotRequests: number;
+  /** Snapshots refused because their best bid was at or above their best ask. */
+  refusedSnapshots: number;
 }
 
 interface SymbolState {
@@ -122,6 +129,16 @@ interface SymbolState {
   wasSynced: boolean;
 }
 
+/** Returns how a snapshot's touch is impossible ("crossed: …" / "locked: …"), or null when it is not. */
+function crossingOf(snapshot: BookSnapshot): string | null {
+  const bid = snapshot.bids[0];
+  const ask = snapshot.asks[0];
+  if (bid === undefined || ask === undefined) return null;
+  const c = comparePriceStrings(bid[0], ask[0]);
+  if (c < 0) return null;
+  return `${c > 0 ? 'crossed' : 'locked'} (best bid ${bid[0]} ${c > 0 ? 'above' : 'at'} best ask ${ask[0]})`;
+}
+
 /** Returns the DepthSync rules a venue follows. */
 export function depthSyncRulesFor(venue: Venue): DepthSyncRules {
   if (venue.exchange === 'binance-us') return 'binance-us';
@@ -138,6 +155,7 @@ export class DiffBookKeeper {
     jumps: 0,
     staleChecks: 0,
     snapshotRequests: 0,
+    refusedSnapshots: 0,
   };
   private readonly states = new Map<string, SymbolState>();
   private readonly order: string[] = [];
@@ -205,6 +223,11 @@ export class DiffBookKeeper {
     const st = this.stateOf(snapshot.symbol, snapshot);
     st.lastActivityMs = Math.max(st.lastActivityMs, snapshot.localTimeMs);
     st.requested = false;
+    const crossing = crossingOf(snapshot);
+    if (crossing !== null) {
+      this.refuse(st, snapshot, crossing);
+      return;
+    }
     if (st.sync.state === 'synced') {
       this.rebuild(st, snapshot);
       return;
@@ -448,6 +471,21 @@ export class DiffBookKeeper {
       );
       if (wasStale) this.options.onStreamBehind?.(st.symbol);
     }
+  }
+
+  /** A crossed or locked snapshot: counted, reported, and asked for again; the book is left as it was. */
+  private refuse(st: SymbolState, snapshot: BookSnapshot, crossing: string): void {
+    this.stats.refusedSnapshots++;
+    const detail = `symbol=${st.symbol}: snapshot lastUpdateId=${snapshot.lastUpdateId ?? '?'} is ${crossing}; refused, fetching another`;
+    const nowMs = snapshot.localTimeMs;
+    if (st.sync.state === 'synced') {
+      // The book in hand stays good; the refresh or staleness check is retried.
+      this.request(st, st.stale ? 'stale' : 'refresh', nowMs);
+      return;
+    }
+    st.reason = detail;
+    this.status(st, 'resync', detail, nowMs);
+    this.request(st, 'sync', nowMs);
   }
 
   private restart(st: SymbolState, reason: string): void {
