@@ -1,0 +1,313 @@
+/**
+ * A fast path from the text of a Binance diff-depth message to a BookDiff, without JSON.parse.
+ *
+ * Diff-depth events are nearly every message of a depth stream, and turning their text into objects was
+ * the largest single cost of a replay: JSON.parse builds an object per message, an array per level and a
+ * string per price and quantity, and the parser then walks them again to validate. This scanner reads the
+ * one shape Binance sends — `{"e":"depthUpdate","E":…,"s":"…","U":…,"u":…,("pu":…,)"b":[["p","q"],…],"a":[…]}`,
+ * bare or in a combined-stream envelope `{"stream":"…","data":…}` (binance-spot-api-docs
+ * `web-socket-streams.md`, diff depth; USD-M adds `T` and `pu`) — and validates while it reads.
+ *
+ * It answers only when the answer is certain: for anything outside that plain form (whitespace, escapes,
+ * exponents, a level with a third element, a repeated key, a value of an unexpected type, another event)
+ * it returns null, and the caller takes the general path (JSON.parse, then parseDepthUpdate), which gives
+ * the same diff or the typed error. A property test holds the two paths to the same result. Pure: no I/O.
+ */
+import type { BookDiff, PriceLevel, Venue } from '../../events.js';
+
+const QUOTE = 34;
+const COMMA = 44;
+const DOT = 46;
+const COLON = 58;
+const OPEN_BRACKET = 91;
+const BACKSLASH = 92;
+const CLOSE_BRACKET = 93;
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
+const LOWER_E = 101;
+const UPPER_E = 69;
+const SPACE = 32;
+
+/** Longest decimal string parse.ts accepts. */
+const MAX_DECIMAL_CHARS = 63;
+/** Digits of Number.MAX_SAFE_INTEGER (9007199254740991). */
+const MAX_SAFE_DIGITS = 16;
+
+// Bits of the keys seen in one payload.
+const SEEN_E_TYPE = 1;
+const SEEN_E_TIME = 2;
+const SEEN_S = 4;
+const SEEN_FIRST = 8;
+const SEEN_FINAL = 16;
+const SEEN_PU = 32;
+const SEEN_B = 64;
+const SEEN_A = 128;
+const SEEN_OTHER_T = 256;
+const REQUIRED = SEEN_E_TYPE | SEEN_E_TIME | SEEN_S | SEEN_FIRST | SEEN_FINAL | SEEN_B | SEEN_A;
+
+/**
+ * Scans diff-depth messages. One scanner serves any number of messages; it keeps only the position of the
+ * last scan (`end`), so the caller can check what follows.
+ */
+export class DepthUpdateScanner {
+  /** Index just past the JSON value the last successful scan read. */
+  end = 0;
+  private s = '';
+  private i = 0;
+  // The fields of the payload being scanned.
+  private symbol = '';
+  private eventTime = 0;
+  private first = 0;
+  private final = 0;
+  private pu = 0;
+  private seenPu = false;
+  private bids: PriceLevel[] = [];
+  private asks: PriceLevel[] = [];
+
+  /**
+   * Returns the diff of the message that starts at `text[start]` — a depthUpdate payload or a
+   * combined-stream envelope holding one — or null when it is not one in the plain form (then nothing is
+   * known about it: take the general path). Never throws. `end` is set on success.
+   */
+  scan(text: string, start: number, venue: Venue, localTimeMs: number): BookDiff | null {
+    this.s = text;
+    this.i = start;
+    if (text.charCodeAt(start) !== OPEN_BRACE || text.charCodeAt(start + 1) !== QUOTE) return null;
+    // The envelope's first key decides: `"e"` is a bare payload, `"stream"` or `"data"` an envelope.
+    const c = text.charCodeAt(start + 2);
+    let ok: boolean;
+    if (c === LOWER_E && text.charCodeAt(start + 3) === QUOTE) ok = this.payload();
+    else ok = this.envelope();
+    if (!ok) return null;
+    this.end = this.i;
+    return {
+      type: 'diff',
+      exchange: venue.exchange,
+      market: venue.market,
+      symbol: this.symbol,
+      firstUpdateId: this.first,
+      finalUpdateId: this.final,
+      prevFinalUpdateId: this.seenPu ? this.pu : null,
+      bids: this.bids,
+      asks: this.asks,
+      exchangeTimeMs: this.eventTime,
+      localTimeMs,
+    };
+  }
+
+  /** `{"stream":"…","data":{…}}` in either key order, nothing else. */
+  private envelope(): boolean {
+    const s = this.s;
+    this.i++; // {
+    let stream = false;
+    let data = false;
+    for (;;) {
+      const key = this.key();
+      if (key === 'stream') {
+        if (stream || !this.skipPlainString()) return false;
+        stream = true;
+      } else if (key === 'data') {
+        if (data || !this.payload()) return false;
+        data = true;
+      } else {
+        return false;
+      }
+      const c = s.charCodeAt(this.i++);
+      if (c === CLOSE_BRACE) return stream && data;
+      if (c !== COMMA) return false;
+    }
+  }
+
+  /** A depthUpdate payload object; sets the fields. */
+  private payload(): boolean {
+    const s = this.s;
+    if (s.charCodeAt(this.i) !== OPEN_BRACE) return false;
+    this.i++;
+    let seen = 0;
+    this.seenPu = false;
+    for (;;) {
+      const key = this.key();
+      let bit: number;
+      switch (key) {
+        case 'e':
+          bit = SEEN_E_TYPE;
+          if (!this.expectDepthUpdate()) return false;
+          break;
+        case 'E': {
+          bit = SEEN_E_TIME;
+          const v = this.integer();
+          if (v < 0) return false;
+          this.eventTime = v;
+          break;
+        }
+        case 's': {
+          bit = SEEN_S;
+          const v = this.plainString();
+          if (v === null || v.length === 0) return false;
+          this.symbol = v;
+          break;
+        }
+        case 'U':
+          bit = SEEN_FIRST;
+          this.first = this.integer();
+          if (this.first < 0) return false;
+          break;
+        case 'u':
+          bit = SEEN_FINAL;
+          this.final = this.integer();
+          if (this.final < 0) return false;
+          break;
+        case 'pu':
+          bit = SEEN_PU;
+          this.pu = this.integer();
+          if (this.pu < 0) return false;
+          this.seenPu = true;
+          break;
+        case 'b':
+          bit = SEEN_B;
+          this.bids = [];
+          if (!this.levels(this.bids)) return false;
+          break;
+        case 'a':
+          bit = SEEN_A;
+          this.asks = [];
+          if (!this.levels(this.asks)) return false;
+          break;
+        case 'T':
+          // USD-M transaction time: read, not used.
+          bit = SEEN_OTHER_T;
+          if (this.integer() < 0) return false;
+          break;
+        default:
+          return false;
+      }
+      if ((seen & bit) !== 0) return false;
+      seen |= bit;
+      const c = s.charCodeAt(this.i++);
+      if (c === CLOSE_BRACE) break;
+      if (c !== COMMA) return false;
+    }
+    return (seen & REQUIRED) === REQUIRED && this.final >= this.first;
+  }
+
+  /** Reads `"key":` and returns the key, or null. Keys are plain (no escapes). */
+  private key(): string | null {
+    const s = this.s;
+    const i = this.i;
+    const close = this.plainStringClose();
+    if (close < 0 || s.charCodeAt(close + 1) !== COLON) return null;
+    this.i = close + 2;
+    // The keys that matter are one or two characters: avoid a slice for them.
+    const n = close - i - 1;
+    if (n === 1) return s[i + 1] as string;
+    return s.slice(i + 1, close);
+  }
+
+  private expectDepthUpdate(): boolean {
+    if (!this.s.startsWith('"depthUpdate"', this.i)) return false;
+    this.i += 13;
+    return true;
+  }
+
+  /**
+   * Reads a non-negative integer written as JSON writes one (no sign, no leading zero, no fraction or
+   * exponent) that is a safe integer; returns -1 otherwise.
+   */
+  private integer(): number {
+    const s = this.s;
+    const start = this.i;
+    let i = start;
+    let v = 0;
+    for (; ; i++) {
+      const d = s.charCodeAt(i) - DIGIT_0;
+      if (!(d >= 0 && d <= 9)) break;
+      v = v * 10 + d;
+    }
+    const n = i - start;
+    if (n === 0 || n > MAX_SAFE_DIGITS || (n > 1 && s.charCodeAt(start) === DIGIT_0)) return -1;
+    const next = s.charCodeAt(i);
+    if (next === DOT || next === LOWER_E || next === UPPER_E) return -1;
+    if (!Number.isSafeInteger(v)) return -1;
+    this.i = i;
+    return v;
+  }
+
+  /** Returns the index of the closing quote of a string without escapes or control characters, or -1. */
+  private plainStringClose(): number {
+    const s = this.s;
+    const i = this.i;
+    if (s.charCodeAt(i) !== QUOTE) return -1;
+    const close = s.indexOf('"', i + 1);
+    if (close < 0) return -1;
+    for (let k = i + 1; k < close; k++) {
+      const c = s.charCodeAt(k);
+      if (c === BACKSLASH || c < SPACE) return -1;
+    }
+    return close;
+  }
+
+  /** Reads a string without escapes or control characters; null otherwise. */
+  private plainString(): string | null {
+    const close = this.plainStringClose();
+    if (close < 0) return null;
+    const value = this.s.slice(this.i + 1, close);
+    this.i = close + 1;
+    return value;
+  }
+
+  private skipPlainString(): boolean {
+    const close = this.plainStringClose();
+    if (close < 0) return false;
+    this.i = close + 1;
+    return true;
+  }
+
+  /**
+   * Reads `"digits(.digits)?"` (parse.ts's decimal shape, at most 63 characters) and returns it, or null.
+   */
+  private decimal(): string | null {
+    const s = this.s;
+    const open = this.i;
+    if (s.charCodeAt(open) !== QUOTE) return null;
+    let i = open + 1;
+    let c = s.charCodeAt(i);
+    while (c >= DIGIT_0 && c <= DIGIT_9) c = s.charCodeAt(++i);
+    if (i === open + 1) return null;
+    if (c === DOT) {
+      const fracStart = ++i;
+      c = s.charCodeAt(i);
+      while (c >= DIGIT_0 && c <= DIGIT_9) c = s.charCodeAt(++i);
+      if (i === fracStart) return null;
+    }
+    if (c !== QUOTE || i - open - 1 > MAX_DECIMAL_CHARS) return null;
+    this.i = i + 1;
+    return s.slice(open + 1, i);
+  }
+
+  /** Reads `[["p","q"],…]` into `out`: exactly two decimal strings per level. */
+  private levels(out: PriceLevel[]): boolean {
+    const s = this.s;
+    if (s.charCodeAt(this.i) !== OPEN_BRACKET) return false;
+    this.i++;
+    if (s.charCodeAt(this.i) === CLOSE_BRACKET) {
+      this.i++;
+      return true;
+    }
+    for (;;) {
+      if (s.charCodeAt(this.i) !== OPEN_BRACKET) return false;
+      this.i++;
+      const price = this.decimal();
+      if (price === null || s.charCodeAt(this.i) !== COMMA) return false;
+      this.i++;
+      const qty = this.decimal();
+      if (qty === null || s.charCodeAt(this.i) !== CLOSE_BRACKET) return false;
+      out.push([price, qty]);
+      const c = s.charCodeAt(++this.i);
+      this.i++;
+      if (c === CLOSE_BRACKET) return true;
+      if (c !== COMMA) return false;
+    }
+  }
+}

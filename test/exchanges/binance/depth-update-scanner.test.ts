@@ -1,0 +1,209 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { DepthUpdateScanner } from '../../../src/exchanges/binance/depth-update-scanner.js';
+import { parseDepthUpdate } from '../../../src/exchanges/binance/parse.js';
+import type { Venue } from '../../../src/events.js';
+
+const SPOT: Venue = { exchange: 'binance', market: 'spot' };
+const T = 1723161600100.5;
+
+/** The general path: JSON.parse, unwrap a combined-stream envelope, parseDepthUpdate. */
+function general(text: string): unknown {
+  const v = JSON.parse(text) as Record<string, unknown>;
+  const payload = typeof v['stream'] === 'string' && 'data' in v ? v['data'] : v;
+  return parseDepthUpdate(payload, { ...SPOT, symbol: '?', localTimeMs: T });
+}
+
+const decimal = fc.stringMatching(/^\d{1,9}(\.\d{1,9})?$/);
+const level = fc.tuple(decimal, decimal);
+const id = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
+
+/** Payloads in Binance's own key order (spot, or USD-M with T and pu). */
+const canonical = fc
+  .record({
+    E: fc.integer({ min: 0, max: 2 ** 45 }),
+    s: fc.stringMatching(/^[A-Z0-9]{1,12}$/),
+    U: id,
+    span: fc.integer({ min: 0, max: 1000 }),
+    b: fc.array(level, { maxLength: 6 }),
+    a: fc.array(level, { maxLength: 6 }),
+    futures: fc.boolean(),
+    envelope: fc.boolean(),
+  })
+  .filter((r) => r.U + r.span <= Number.MAX_SAFE_INTEGER)
+  .map((r) => {
+    const u = r.U + r.span;
+    const payload = r.futures
+      ? {
+          e: 'depthUpdate',
+          E: r.E,
+          T: r.E - 1 < 0 ? 0 : r.E - 1,
+          s: r.s,
+          U: r.U,
+          u,
+          pu: Math.max(0, r.U - 1),
+          b: r.b,
+          a: r.a,
+        }
+      : { e: 'depthUpdate', E: r.E, s: r.s, U: r.U, u, b: r.b, a: r.a };
+    return JSON.stringify(
+      r.envelope ? { stream: `${r.s.toLowerCase()}@depth@100ms`, data: payload } : payload,
+    );
+  });
+
+/** Anything near the shape: odd values, odd key orders, extra keys, whitespace, then random edits. */
+const anyValue = fc.oneof(
+  fc.integer(),
+  fc.double(),
+  fc.string(),
+  fc.constant(null),
+  fc.boolean(),
+  decimal,
+  fc.array(fc.oneof(level, fc.array(fc.oneof(decimal, fc.string(), fc.integer()), { maxLength: 3 })), {
+    maxLength: 3,
+  }),
+);
+const nearShape = fc
+  .record({
+    e: fc.oneof(fc.constant('depthUpdate'), fc.string(), fc.integer()),
+    E: fc.oneof(fc.integer({ min: 0, max: 2 ** 45 }), anyValue),
+    s: fc.oneof(fc.string(), fc.constant('BTCUSDT'), fc.integer()),
+    U: fc.oneof(id, anyValue),
+    u: fc.oneof(id, anyValue),
+    pu: fc.option(fc.oneof(id, anyValue), { nil: undefined }),
+    b: fc.oneof(fc.array(level, { maxLength: 4 }), anyValue),
+    a: fc.oneof(fc.array(level, { maxLength: 4 }), anyValue),
+    extra: fc.option(fc.tuple(fc.string({ maxLength: 3 }), anyValue), { nil: undefined }),
+    order: fc.array(fc.integer(), { minLength: 10, maxLength: 10 }),
+    envelope: fc.constantFrom('none', 'stream-first', 'data-first'),
+    indent: fc.constantFrom(undefined, 1),
+  })
+  .map((r) => {
+    const entries: Array<[string, unknown]> = [
+      ['e', r.e],
+      ['E', r.E],
+      ['s', r.s],
+      ['U', r.U],
+      ['u', r.u],
+      ['b', r.b],
+      ['a', r.a],
+    ];
+    if (r.pu !== undefined) entries.push(['pu', r.pu]);
+    if (r.extra !== undefined) entries.push(r.extra);
+    const keyed = entries.map((e, i) => ({ e, k: r.order[i] ?? 0 }));
+    keyed.sort((x, y) => x.k - y.k);
+    const payload = Object.fromEntries(keyed.map((x) => x.e));
+    const message =
+      r.envelope === 'none'
+        ? payload
+        : r.envelope === 'stream-first'
+          ? { stream: 'x@depth', data: payload }
+          : { data: payload, stream: 'x@depth' };
+    return JSON.stringify(message, null, r.indent);
+  });
+const edited = fc
+  .tuple(
+    fc.oneof(canonical, nearShape),
+    fc.array(fc.tuple(fc.nat(), fc.nat(2), fc.string({ maxLength: 2 })), { maxLength: 3 }),
+  )
+  .map(([text, edits]) => {
+    let s = text;
+    for (const [at, kind, insert] of edits) {
+      const p = at % (s.length + 1);
+      s =
+        kind === 0
+          ? s.slice(0, p) + insert + s.slice(p)
+          : kind === 1
+            ? s.slice(0, p) + s.slice(p + 1)
+            : s.slice(0, p) + insert + s.slice(p + 1);
+    }
+    return s;
+  });
+
+describe('DepthUpdateScanner', () => {
+  it('reads a spot payload and a USD-M envelope by hand', () => {
+    const scanner = new DepthUpdateScanner();
+    const spot =
+      '{"e":"depthUpdate","E":1723161600100,"s":"BTCUSDT","U":157,"u":160,"b":[["0.0024","10"]],"a":[["0.0026","100.50"],["0.0027","0"]]}';
+    expect(scanner.scan(spot, 0, SPOT, T)).toEqual({
+      type: 'diff',
+      exchange: 'binance',
+      market: 'spot',
+      symbol: 'BTCUSDT',
+      firstUpdateId: 157,
+      finalUpdateId: 160,
+      prevFinalUpdateId: null,
+      bids: [['0.0024', '10']],
+      asks: [
+        ['0.0026', '100.50'],
+        ['0.0027', '0'],
+      ],
+      exchangeTimeMs: 1723161600100,
+      localTimeMs: T,
+    });
+    expect(scanner.end).toBe(spot.length);
+    const futures =
+      'xx{"stream":"btcusdt@depth@0ms","data":{"e":"depthUpdate","E":5,"T":4,"s":"BTCUSDT","U":10,"u":12,"pu":9,"b":[],"a":[]}}yy';
+    const diff = scanner.scan(futures, 2, { exchange: 'binance', market: 'futures' }, T);
+    expect(diff).toMatchObject({
+      market: 'futures',
+      firstUpdateId: 10,
+      finalUpdateId: 12,
+      prevFinalUpdateId: 9,
+    });
+    expect(futures.slice(scanner.end)).toBe('yy');
+  });
+
+  it('leaves everything else to the general path', () => {
+    const scanner = new DepthUpdateScanner();
+    for (const text of [
+      '{"e":"trade","E":1,"s":"BTCUSDT","t":1,"p":"1","q":"1","T":1,"m":true}',
+      '{"result":null,"id":1}',
+      '{ "e":"depthUpdate","E":1,"s":"A","U":1,"u":1,"b":[],"a":[]}',
+      '{"e":"depthUpdate","E":1,"s":"A","U":1,"u":1,"b":[["1","2","3"]],"a":[]}',
+      '{"e":"depthUpdate","E":1,"s":"A","U":2,"u":1,"b":[],"a":[]}',
+      '{"e":"depthUpdate","E":1,"s":"A","U":1,"u":1,"b":[["1e5","2"]],"a":[]}',
+      '{"e":"depthUpdate","E":1,"s":"A","U":1,"U":1,"u":1,"b":[],"a":[]}',
+      '{"e":"depthUpdate","E":1.5,"s":"A","U":1,"u":1,"b":[],"a":[]}',
+      '{"e":"depthUpdate","E":1,"s":"A\\u0042","U":1,"u":1,"b":[],"a":[]}',
+      '{"e":"depthUpdate","E":1,"s":"A","U":01,"u":1,"b":[],"a":[]}',
+      '{"e":"depthUpdate","E":1,"s":"A","U":1,"u":1,"b":[]}',
+      '{"e":"depthUpdate","E":1,"s":"A","U":9007199254740992,"u":9007199254740993,"b":[],"a":[]}',
+      '{"stream":"a","data":{"e":"depthUpdate","E":1,"s":"A","U":1,"u":1,"b":[],"a":[]},"x":1}',
+      '',
+      '{',
+    ]) {
+      expect(scanner.scan(text, 0, SPOT, T), text).toBeNull();
+    }
+  });
+
+  it('always reads what Binance sends', () => {
+    const scanner = new DepthUpdateScanner();
+    fc.assert(
+      fc.property(canonical, (text) => {
+        const diff = scanner.scan(text, 0, SPOT, T);
+        expect(diff).not.toBeNull();
+        expect(scanner.end).toBe(text.length);
+        expect(diff).toEqual(general(text));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never disagrees with JSON.parse + parseDepthUpdate, and never throws', () => {
+    const scanner = new DepthUpdateScanner();
+    let answered = 0;
+    fc.assert(
+      fc.property(fc.oneof(nearShape, edited), (text) => {
+        const diff = scanner.scan(text, 0, SPOT, T);
+        if (diff === null) return;
+        answered++;
+        // What the scanner read is one JSON value, and the general path reads it the same way.
+        expect(diff).toEqual(general(text.slice(0, scanner.end)));
+      }),
+      { numRuns: 3000 },
+    );
+    // The property must not hold vacuously.
+    expect(answered).toBeGreaterThan(20);
+  });
+});
