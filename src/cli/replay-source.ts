@@ -142,9 +142,9 @@ export async function openReplaySource(path: string): Promise<ReplaySource> {
     const seen: string[] = [];
     const runs = reader[Symbol.asyncIterator]();
     // The first run's header and first event say what kind of recording this is.
-    const head = await runs.next();
+    const opening = await runs.next();
     const first = await replayRun(
-      head.done === true ? { header: null, events: (async function* () {})() } : head.value,
+      opening.done === true ? { header: null, events: (async function* () {})() } : opening.value,
       seen,
     );
     return {

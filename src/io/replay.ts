@@ -94,7 +94,7 @@ class HeaderMark {
 function sameRun(current: RecordingHeader | null, next: RecordingHeader): boolean {
   return (
     current !== null &&
-    current.created_ms === next.created_ms &&
+    Object.is(current.created_ms, next.created_ms) &&
     JSON.stringify(current.config ?? null) === JSON.stringify(next.config ?? null)
   );
 }
