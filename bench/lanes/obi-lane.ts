@@ -1,34 +1,17 @@
 /**
- * obi: each line parsed as the recording reader parses it (JSON.parse, then the Binance parsers that
- * validate every level), the books kept by DiffBookKeeper (Binance's sync procedure through DepthSync,
- * exact-decimal OrderBook, known-window tracking), and after each diff a sample of the symbol's top L
- * levels (OrderBook.readTop into a preallocated DepthView) and its `orderBookImbalance`. This is the
- * synchronous core of `sampleDiffs` in event mode, the stage a replay and the live websocket source run.
+ * obi: each line read as `obi replay` reads it (RecordingLineParser: the diff-depth scanner's fast path,
+ * JSON.parse and the Binance parsers for everything else, every level validated), the books kept by
+ * DiffBookKeeper (Binance's sync procedure through DepthSync, exact-decimal OrderBook, known-window
+ * tracking), and after each diff a sample of the symbol's top L levels (OrderBook.readTop into a
+ * preallocated DepthView) and its `orderBookImbalance`. This is the synchronous core of `sampleDiffs` in
+ * event mode, the stage a replay and the live websocket source run.
  */
 import { orderBookImbalance } from '../../src/core/features/imbalance.js';
 import type { Venue } from '../../src/events.js';
-import { parseDepthUpdate, parseRestDepth } from '../../src/exchanges/binance/parse.js';
+import { RecordingLineParser } from '../../src/io/replay.js';
 import { DiffBookKeeper } from '../../src/pipeline/diff-book-keeper.js';
 import type { ReplayDataset } from '../replay-dataset.js';
 import type { LaneResult, ReplayLane } from './replay-lane.js';
-
-interface Line {
-  readonly t: number;
-  readonly k: string;
-  readonly s?: string;
-  readonly lim?: number;
-  readonly d: unknown;
-}
-
-interface Payload {
-  readonly e?: string;
-  readonly s?: string;
-}
-
-interface Envelope extends Payload {
-  readonly stream?: string;
-  readonly data?: Payload;
-}
 
 /** Returns the venue a dataset's lines come from. */
 export function venueOf(dataset: ReplayDataset): Venue {
@@ -42,38 +25,24 @@ export const obiLane: ReplayLane = {
   run(dataset: ReplayDataset, levels: number): LaneResult {
     const venue = venueOf(dataset);
     const keeper = new DiffBookKeeper({ depth: levels, venue });
+    const parser = new RecordingLineParser();
     const lines = dataset.lines;
     let samples = 0;
     let checksum = 0;
     for (let i = 0; i < lines.length; i++) {
-      const v = JSON.parse(lines[i] as string) as Line;
-      if (v.k === 'ws') {
-        const envelope = v.d as Envelope;
-        const payload: Payload | undefined = envelope.stream !== undefined ? envelope.data : envelope;
-        if (payload?.e !== 'depthUpdate') continue;
-        const ctx = {
-          exchange: venue.exchange,
-          market: venue.market,
-          symbol: payload.s ?? '?',
-          localTimeMs: v.t,
-        };
-        const diff = parseDepthUpdate(payload, ctx);
-        keeper.onDiff(diff);
-        const sample = keeper.sample(diff.symbol, v.t);
+      const line = parser.parse(lines[i] as string, venue, dataset.name, i + 1);
+      if (line.kind !== 'event') continue;
+      const event = line.event;
+      if (event.type === 'diff') {
+        keeper.onDiff(event);
+        const sample = keeper.sample(event.symbol, event.localTimeMs);
         if (sample.status !== 'ok') continue;
         const obi = orderBookImbalance(sample.view, levels);
         if (Number.isNaN(obi)) continue;
         samples++;
         checksum += obi;
-      } else if (v.k === 'rest_depth') {
-        const ctx = {
-          exchange: venue.exchange,
-          market: venue.market,
-          symbol: v.s ?? '?',
-          localTimeMs: v.t,
-          depthLimit: v.lim ?? null,
-        };
-        keeper.onSnapshot(parseRestDepth(v.d, ctx));
+      } else if (event.type === 'snapshot') {
+        keeper.onSnapshot(event);
       }
     }
     return { lines: lines.length, samples, checksum };

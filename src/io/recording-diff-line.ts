@@ -54,8 +54,9 @@ export function scanRecordedDiffLine(
     fracDigits = i - fracStart;
     if (fracDigits === 0) return null;
   }
-  if (fracDigits > 22 || !(m < TWO_POW_53)) return null;
-  const t = m / (POW10[fracDigits] as number);
+  // Receive times carry sub-millisecond digits (17 and more in all): beyond Clinger's fast path, Number.
+  const t =
+    fracDigits <= 22 && m < TWO_POW_53 ? m / (POW10[fracDigits] as number) : Number(text.slice(intStart, i));
   if (!text.startsWith(MIDDLE, i)) return null;
   const diff = scanner.scan(text, i + MIDDLE.length, venue, t);
   if (diff === null) return null;

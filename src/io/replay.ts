@@ -14,6 +14,8 @@ import { createInputStats, FileLineAccounting } from './line-accounting.js';
 import type { InputStats } from './line-accounting.js';
 import { readLines } from './line-reader.js';
 import { RECORDING_VERSION } from './recording-format.js';
+import { DepthUpdateScanner } from '../exchanges/binance/depth-update-scanner.js';
+import { scanRecordedDiffLine } from './recording-diff-line.js';
 import type { RecordingHeader } from './recording-format.js';
 
 /** Files a recording directory is read from, in name order (rotated names sort by start time). */
@@ -161,15 +163,32 @@ async function recordingFiles(path: string): Promise<string[]> {
   return names.map((name) => join(path, name));
 }
 
-type LineOutcome =
+/** What one line of a recording is. */
+export type RecordingLine =
   | { readonly kind: 'event'; readonly event: MarketEvent }
   | { readonly kind: 'header'; readonly header: RecordingHeader }
   | { readonly kind: 'skipped-known' }
   | { readonly kind: 'skipped-unknown' }
   | { readonly kind: 'malformed'; readonly reason: string };
 
-const SKIPPED_KNOWN: LineOutcome = { kind: 'skipped-known' };
-const SKIPPED_UNKNOWN: LineOutcome = { kind: 'skipped-unknown' };
+const SKIPPED_KNOWN: RecordingLine = { kind: 'skipped-known' };
+const SKIPPED_UNKNOWN: RecordingLine = { kind: 'skipped-unknown' };
+
+/**
+ * Reads recording lines one at a time. Received diff-depth messages, nearly every line of a websocket
+ * recording, take the scanner's fast path (recording-diff-line.ts); every other line, and any diff line
+ * not in the plain form, goes through JSON.parse and the Binance parsers, which give the same event.
+ */
+export class RecordingLineParser {
+  private readonly scanner = new DepthUpdateScanner();
+
+  /** Returns what the non-blank line `text` (line `lineNumber` of `file`) is, read as from `venue`. */
+  parse(text: string, venue: Venue, file: string, lineNumber: number): RecordingLine {
+    const diff = scanRecordedDiffLine(text, this.scanner, venue);
+    if (diff !== null) return { kind: 'event', event: diff };
+    return classifyLine(text, venue, `${file}:${lineNumber}`);
+  }
+}
 
 /** Yields the events of one file, and `mark(header)` at each header line when `mark` is given. */
 async function* readFile<M>(
@@ -186,11 +205,12 @@ async function* readFile<M>(
   let held: (MarketEvent | M)[] | null = [];
   let heldEvents = 0;
   let lineNumber = 0;
+  const parser = new RecordingLineParser();
   try {
     for await (const text of readLines(stream)) {
       lineNumber += 1;
       if (text !== null && text.trim().length === 0) continue;
-      const outcome = text === null ? tooLong() : classifyLine(text, venue, `${file}:${lineNumber}`);
+      const outcome = text === null ? tooLong() : parser.parse(text, venue, file, lineNumber);
       if (outcome.kind === 'malformed') {
         accounting.bad(lineNumber, outcome.reason);
       } else {
@@ -235,7 +255,7 @@ async function* readFile<M>(
   }
 }
 
-function tooLong(): LineOutcome {
+function tooLong(): RecordingLine {
   return { kind: 'malformed', reason: 'line too long' };
 }
 
@@ -248,7 +268,7 @@ function isTime(v: unknown): v is number {
 }
 
 /** Returns what one non-blank line is. Never throws except a ParseError for an unreadable header version. */
-function classifyLine(text: string, venue: Venue, source: string): LineOutcome {
+function classifyLine(text: string, venue: Venue, source: string): RecordingLine {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -283,7 +303,7 @@ function classifyLine(text: string, venue: Venue, source: string): LineOutcome {
   }
 }
 
-function classifyHeader(value: Record<string, unknown>, source: string): LineOutcome {
+function classifyHeader(value: Record<string, unknown>, source: string): RecordingLine {
   const version = value['obi_recording'];
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
     return { kind: 'malformed', reason: 'header has no valid "obi_recording" version' };
@@ -328,7 +348,7 @@ function restDepth(
   symbol: string | undefined,
   venue: Venue,
   source: string,
-): LineOutcome {
+): RecordingLine {
   if (symbol === undefined) return { kind: 'malformed', reason: 'rest_depth line has no symbol "s"' };
   const lim = value['lim'];
   const ts = value['ts'];
@@ -350,7 +370,7 @@ function restMissing(
   t: number,
   symbol: string | undefined,
   venue: Venue,
-): LineOutcome {
+): RecordingLine {
   if (symbol === undefined) return { kind: 'malformed', reason: 'rest_missing line has no symbol "s"' };
   const r = value['r'];
   const ts = value['ts'];
@@ -380,7 +400,7 @@ function wsMessage(
   symbol: string | undefined,
   venue: Venue,
   source: string,
-): LineOutcome {
+): RecordingLine {
   const payload = unwrap(d);
   if (!isRecord(payload)) return { kind: 'malformed', reason: 'ws message is not a JSON object' };
   const e = payload['e'];
@@ -399,7 +419,13 @@ function wsMessage(
   return SKIPPED_UNKNOWN;
 }
 
-function trade(d: unknown, t: number, symbol: string | undefined, venue: Venue, source: string): LineOutcome {
+function trade(
+  d: unknown,
+  t: number,
+  symbol: string | undefined,
+  venue: Venue,
+  source: string,
+): RecordingLine {
   const payload = unwrap(d);
   const ctx = context(venue, symbol ?? (isRecord(payload) ? stringOr(payload['s']) : undefined), t, source);
   return { kind: 'event', event: parseTrade(payload, ctx) };

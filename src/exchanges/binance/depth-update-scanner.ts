@@ -44,7 +44,6 @@ const SEEN_FINAL = 16;
 const SEEN_PU = 32;
 const SEEN_B = 64;
 const SEEN_A = 128;
-const SEEN_OTHER_T = 256;
 const REQUIRED = SEEN_E_TYPE | SEEN_E_TIME | SEEN_S | SEEN_FIRST | SEEN_FINAL | SEEN_B | SEEN_A;
 
 /**
@@ -129,6 +128,7 @@ export class DepthUpdateScanner {
     this.seenPu = false;
     for (;;) {
       const key = this.key();
+      if (key === null) return false;
       let bit: number;
       switch (key) {
         case 'e':
@@ -175,13 +175,11 @@ export class DepthUpdateScanner {
           this.asks = [];
           if (!this.levels(this.asks)) return false;
           break;
-        case 'T':
-          // USD-M transaction time: read, not used.
-          bit = SEEN_OTHER_T;
-          if (this.integer() < 0) return false;
-          break;
         default:
-          return false;
+          // Keys parseDepthUpdate does not read (USD-M's transaction time `T`, COIN-M's pair `ps`) are
+          // skipped when their value is a plain string or integer; anything else goes the general way.
+          bit = 0;
+          if (s.charCodeAt(this.i) === QUOTE ? !this.skipPlainString() : this.integer() < 0) return false;
       }
       if ((seen & bit) !== 0) return false;
       seen |= bit;
