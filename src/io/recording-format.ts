@@ -42,6 +42,11 @@ export interface WsLine {
   /** The symbol, when the recorder knows it (raw streams); optional. */
   readonly s?: string;
   readonly d: unknown;
+  /**
+   * The message's text exactly as received, already checked to be one JSON value: written as `d`
+   * verbatim instead of serializing `d` again (the depth stream's fast path never builds `d`).
+   */
+  readonly raw?: string;
 }
 
 /** A poll tick that got no answer (timeout, HTTP error, rate limit): kept so it becomes a missing row. */
@@ -72,6 +77,10 @@ export function serializeRecordingLine(line: RecordingLine): string {
     case 'rest_depth':
       return JSON.stringify({ t: line.t, k: line.k, s: line.s, lim: line.lim, ts: line.ts, d: line.d });
     case 'ws':
+      if (line.raw !== undefined) {
+        const s = line.s === undefined ? '' : `,"s":${JSON.stringify(line.s)}`;
+        return `{"t":${JSON.stringify(line.t)},"k":"ws"${s},"d":${line.raw}}`;
+      }
       return JSON.stringify(
         line.s === undefined
           ? { t: line.t, k: line.k, d: line.d }

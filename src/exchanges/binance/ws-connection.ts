@@ -39,6 +39,11 @@ export interface WsConnectionOptions {
   readonly now: () => number;
   /** Every text message, parsed (or `undefined` with the text when it is not JSON), with its receive time. */
   readonly onMessage: (value: unknown, receivedAtMs: number, text: string) => void;
+  /**
+   * Tried first with every text message: returns true when it consumed the message (a fast path that
+   * reads the text itself), false to have it parsed and handed to `onMessage`.
+   */
+  readonly onText?: (text: string, receivedAtMs: number) => boolean;
   readonly onOpen?: () => void;
   /** Every stream of the URL and of the batches has been acknowledged. */
   readonly onSubscribed?: () => void;
@@ -90,6 +95,7 @@ export class WsConnection {
       this.touch();
       if (isBinary) return;
       const text = data.toString();
+      if (o.onText?.(text, receivedAtMs) === true) return;
       let value: unknown;
       try {
         value = JSON.parse(text);

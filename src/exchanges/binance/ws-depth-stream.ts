@@ -36,6 +36,7 @@ import type { DiffSamplerInput } from '../../pipeline/diff-sampler.js';
 import { binanceEndpoints, type BinanceExchange, type BinanceMarket } from './endpoints.js';
 import { validateSymbols } from './exchange-info.js';
 import { parseDepthUpdate, parseTrade } from './parse.js';
+import { DepthUpdateScanner } from './depth-update-scanner.js';
 import { depthRequestWeight, normalizeDepthLimit } from './request-weight.js';
 import { BinanceRestClient } from './rest-client.js';
 import {
@@ -180,10 +181,11 @@ interface Link {
   subscribed: boolean;
 }
 
-interface Held {
-  readonly diff: BookDiff;
-  readonly envelope: unknown;
-}
+/** A diff message as it is recorded: its parsed envelope, or its text when the scanner read it. */
+type Recorded =
+  { readonly envelope: unknown; readonly raw: null } | { readonly envelope: null; readonly raw: string };
+
+type Held = Recorded & { readonly diff: BookDiff };
 
 interface Rotation {
   readonly next: Link;
@@ -353,6 +355,7 @@ class StreamRunner {
   private markIndex = 0;
   private stopTimer: NodeJS.Timeout | null = null;
   private readonly venue: { readonly exchange: string; readonly market: BinanceMarket };
+  private readonly scanner = new DepthUpdateScanner();
 
   constructor(
     private readonly r: Resolved,
@@ -634,6 +637,7 @@ class StreamRunner {
       now: this.r.now,
       onOpen: () => this.onOpen(slot, holder.link as Link),
       onSubscribed: () => this.onSubscribed(slot, holder.link as Link),
+      onText: (text, t) => this.onDiffText(slot, holder.link as Link, text, t),
       onMessage: (value, t, text) => this.onMessage(slot, holder.link as Link, value, t, text),
       onClose: (code, why) => this.onClose(slot, holder.link as Link, code, why),
     });
@@ -783,6 +787,21 @@ class StreamRunner {
 
   // ---- messages
 
+  /**
+   * The fast path for diff-depth messages, nearly all of a depth stream: the scanner reads the text
+   * (depth-update-scanner.ts) and the text itself is recorded. False leaves the message to onMessage.
+   */
+  private onDiffText(slot: Slot, link: Link, text: string, receivedAtMs: number): boolean {
+    if (this.stopped) return false;
+    const diff = this.scanner.scan(text, 0, this.venue, receivedAtMs);
+    if (diff === null || this.scanner.end !== text.length) return false;
+    this.stats.messages++;
+    this.stats.diffs++;
+    this.stats.lastLagMs = receivedAtMs - diff.exchangeTimeMs;
+    this.route(slot, link, diff, { envelope: null, raw: text });
+    return true;
+  }
+
   private onMessage(slot: Slot, link: Link, value: unknown, receivedAtMs: number, text: string): void {
     if (this.stopped) return;
     this.stats.messages++;
@@ -810,7 +829,7 @@ class StreamRunner {
       }
       this.stats.diffs++;
       this.stats.lastLagMs = receivedAtMs - diff.exchangeTimeMs;
-      this.route(slot, link, diff, value);
+      this.route(slot, link, diff, { envelope: value, raw: null });
       return;
     }
     if (isRecord(payload) && (payload['e'] === 'aggTrade' || payload['e'] === 'trade')) {
@@ -852,7 +871,7 @@ class StreamRunner {
     }
   }
 
-  private route(slot: Slot, link: Link, diff: BookDiff, envelope: unknown): void {
+  private route(slot: Slot, link: Link, diff: BookDiff, recorded: Recorded): void {
     const symbol = diff.symbol;
     const rotation = slot.rotation;
     if (link === slot.active) {
@@ -860,13 +879,13 @@ class StreamRunner {
         this.stats.duplicatesDropped++;
         return;
       }
-      this.forward(diff, envelope);
+      this.forward(diff, recorded);
       if (rotation !== null) this.tryJoin(slot, rotation, symbol);
       return;
     }
     if (rotation === null || rotation.next !== link) return;
     if (rotation.joined.has(symbol)) {
-      this.forward(diff, envelope);
+      this.forward(diff, recorded);
       return;
     }
     let held = rotation.held.get(symbol);
@@ -874,12 +893,12 @@ class StreamRunner {
       held = [];
       rotation.held.set(symbol, held);
     }
-    held.push({ diff, envelope });
+    held.push({ diff, ...recorded });
     this.tryJoin(slot, rotation, symbol);
   }
 
   /** Hands a diff on, stamped now. */
-  private forward(diff: BookDiff, envelope: unknown): void {
+  private forward(diff: BookDiff, recorded: Recorded): void {
     const symbol = diff.symbol;
     const drop = this.dropUpTo.get(symbol);
     if (drop !== undefined) {
@@ -893,7 +912,12 @@ class StreamRunner {
     const stamped: BookDiff = diff.localTimeMs === t ? diff : { ...diff, localTimeMs: t };
     const last = this.lastU.get(symbol);
     if (last === undefined || diff.finalUpdateId > last) this.lastU.set(symbol, diff.finalUpdateId);
-    this.push(stamped, { t, k: 'ws', d: envelope });
+    this.push(
+      stamped,
+      recorded.raw !== null
+        ? { t, k: 'ws', d: null, raw: recorded.raw }
+        : { t, k: 'ws', d: recorded.envelope },
+    );
   }
 
   /** Switches `symbol` to the replacement once its held diffs continue what was handed on. */
@@ -932,7 +956,7 @@ class StreamRunner {
     rotation.joined.add(symbol);
     const held = rotation.held.get(symbol) ?? [];
     rotation.held.delete(symbol);
-    for (const h of held) this.forward(h.diff, h.envelope);
+    for (const h of held) this.forward(h.diff, h);
   }
 
   /**

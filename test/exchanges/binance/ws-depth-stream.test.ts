@@ -97,7 +97,9 @@ describe('websocket depth against the simulator', () => {
     for (const symbol of symbols) {
       const diffs = run.lines.flatMap((l) => {
         if (l.k !== 'ws') return [];
-        const data = (l.d as { data?: { s?: string; U?: number; u?: number } }).data;
+        // Diffs the scanner read are recorded as their text.
+        const d: unknown = l.raw !== undefined ? JSON.parse(l.raw) : l.d;
+        const data = (d as { data?: { s?: string; U?: number; u?: number } }).data;
         return data?.s === symbol && data.U !== undefined ? [[data.U, data.u as number] as const] : [];
       });
       for (let i = 1; i < diffs.length; i++) expect(diffs[i]?.[0]).toBe((diffs[i - 1]?.[1] as number) + 1);
