@@ -43,8 +43,14 @@ export interface SnapshotRequest {
 
 /** Default of {@link DiffBookKeeperOptions.staleAfterMs}. */
 export const DEFAULT_STALE_AFTER_MS = 30_000;
-/** Default of {@link DiffBookKeeperOptions.recentDiffsMs}. */
-export const DEFAULT_RECENT_DIFFS_MS = 10_000;
+/**
+ * Default of {@link DiffBookKeeperOptions.recentDiffsMs}: a margin for a REST snapshot that lags the stream
+ * a little. A rebuild starts at the newest diff whose U is at or below the snapshot's lastUpdateId, and
+ * a requested snapshot is at least as new as the venue was when it was asked for, so diffs older than the
+ * request are never needed; keeping 10 s of them cost a third of a replay's time in garbage collection
+ * (every retained diff was promoted to the old generation).
+ */
+export const DEFAULT_RECENT_DIFFS_MS = 2_000;
 /** Most recent diffs kept per symbol for rebuilds, whatever their age. */
 const MAX_RECENT_DIFFS = 4096;
 
@@ -64,8 +70,10 @@ export interface DiffBookKeeperOptions {
    */
   readonly staleAfterMs?: number;
   /**
-   * Diffs younger than this (by receive time, relative to the newest) are kept for rebuilds.
-   * @default 10000
+   * Diffs younger than this (by receive time, relative to the newest) are kept for rebuilds; while a
+   * refresh or staleness snapshot is outstanding, every diff since is kept (up to 4096), however long the
+   * snapshot takes.
+   * @default 2000
    */
   readonly recentDiffsMs?: number;
   /** DepthSync's buffer bound. @default 5000 */
@@ -503,7 +511,8 @@ export class DiffBookKeeper {
   private remember(st: SymbolState, diff: BookDiff): void {
     const recent = st.recent;
     recent.push(diff);
-    const oldest = diff.localTimeMs - this.recentDiffsMs;
+    // While a snapshot is on its way, the diffs after its lastUpdateId will be needed, however late it is.
+    const oldest = st.requested ? Number.NEGATIVE_INFINITY : diff.localTimeMs - this.recentDiffsMs;
     while (
       recent.length > 1 &&
       (recent.length > MAX_RECENT_DIFFS || (recent.peek() as BookDiff).localTimeMs < oldest)

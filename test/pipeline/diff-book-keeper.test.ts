@@ -78,3 +78,53 @@ describe('DiffBookKeeper and impossible snapshots', () => {
     expect(k.stats.refusedSnapshots).toBe(0);
   });
 });
+
+describe('DiffBookKeeper recent diffs', () => {
+  it('keeps every diff while a refresh is outstanding, so a late snapshot still rebuilds seamlessly', () => {
+    const requests: SnapshotRequest[] = [];
+    const k = new DiffBookKeeper({ depth: 2, onSnapshotNeeded: (r) => requests.push(r) });
+    k.onDiff(diff('BTCUSDT', 10, 10, 0));
+    // Truncated bids (2 levels at limit 2): the window ends at 99.
+    k.onSnapshot(
+      snapshot(
+        'BTCUSDT',
+        10,
+        10,
+        [
+          ['100', '1'],
+          ['99', '1'],
+        ],
+        [['101', '1']],
+        2,
+      ),
+    );
+    expect(k.isSynced('BTCUSDT')).toBe(true);
+    // 100 goes: one known bid left, fewer than the 2 features read, so a refresh is asked for.
+    k.onDiff(diff('BTCUSDT', 11, 11, 1000, [['100', '0']]));
+    expect(requests.map((r) => r.reason)).toEqual(['sync', 'refresh']);
+    // Ten seconds of diffs (far past the 2 s kept otherwise) before the snapshot from id 11 arrives.
+    for (let id = 12; id <= 111; id++)
+      k.onDiff(diff('BTCUSDT', id, id, 1000 + (id - 11) * 100, [[`9${id % 9}`, '2']]));
+    const before = k.book('BTCUSDT')?.levels('bids');
+    k.onSnapshot(
+      snapshot(
+        'BTCUSDT',
+        11,
+        12_000,
+        [
+          ['99', '1'],
+          ['98', '1'],
+          ['97', '1'],
+        ],
+        [['101', '1']],
+        3,
+      ),
+    );
+    expect(k.stats.rebuilds).toBe(1);
+    expect(k.stats.jumps).toBe(0);
+    expect(k.updateId('BTCUSDT')).toBe(111);
+    // The rebuilt book holds the diffs on top of the deeper snapshot.
+    const after = k.book('BTCUSDT')?.levels('bids') ?? [];
+    expect(after.slice(0, (before ?? []).length)).toEqual(before);
+  });
+});
