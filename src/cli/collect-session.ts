@@ -18,23 +18,19 @@ import {
   type WsDepthStream,
 } from '../exchanges/binance/ws-depth-stream.js';
 import { ConfigError } from '../errors.js';
-import { featureColumns } from '../core/row/column-schema.js';
+import type { RunFacts } from '../core/metrics/run-summary.js';
 import { viewDepth, type FeatureOptions } from '../options.js';
 import { pollDepth, type PollStats } from '../exchanges/binance/rest-poller.js';
 import type { BinanceExchange } from '../exchanges/binance/endpoints.js';
-import { RecordingWriter } from '../io/recording-writer.js';
 import type { MarketEvent, StreamStatus, Trade } from '../events.js';
 import type { BookSample } from '../core/book-sample.js';
 import { VERSION } from '../version.js';
-import { recordedFeatureFlags, type OutputFlags } from './common-flags.js';
-import { openSinks } from './output-setup.js';
+import type { OutputFlags } from './common-flags.js';
 import { ProgressReporter } from './progress.js';
-import { summaryLines } from './summary-print.js';
-import { openRunExtras, type RunExtras } from './run-extras.js';
-import { openScaleOutOutputs, scaleOutConfig, type ScaleOutOutputs } from './scale-out-outputs.js';
+import { scaleOutConfig } from './scale-out-outputs.js';
 import { recordPolledEvent } from './poll-recording.js';
-import { prepareCollectOutputs, reportRecordingRepair, runToFilesResuming } from './resume-outputs.js';
 import { EmptyRunOutputs } from './empty-run-outputs.js';
+import { openRunOutputs } from './run-outputs.js';
 
 export interface CollectConfig {
   readonly command: 'collect' | 'demo';
@@ -145,27 +141,8 @@ async function runPollCollect(
   outputs: EmptyRunOutputs,
 ): Promise<RunResult> {
   const features = cfg.features;
-  const columns = featureColumns(features);
-  const resume = await prepareCollectOutputs(cfg.output, cfg.record, columns, cfg.symbols, log);
-  if (resume === null || !resume.continuing) outputs.created(cfg.output, cfg.record);
-  const sinks = await openSinks(cfg.output, columns);
-  const extras = await openRunExtras(cfg.output, columns, features);
-  sinks.push(...extras.sinks);
-  announceDashboard(extras, log);
-  const scaleOut = await openScaleOut(cfg, columns, log);
-  sinks.push(...scaleOut.sinks);
-  const recorder =
-    cfg.record === null
-      ? null
-      : await RecordingWriter.open({
-          path: cfg.record,
-          exchange: cfg.exchange,
-          market: cfg.market,
-          config: { ...configDocument(cfg), feature_flags: recordedFeatureFlags(features) },
-          force: cfg.output.force === true,
-          append: cfg.output.resume === true,
-        });
-  reportRecordingRepair(recorder, log, cfg.output.quiet === true);
+  const run = await openRunOutputs(cfg, configDocument(cfg), log, outputs);
+  const recorder = run.recorder;
   const started = Date.now();
   const progress = new ProgressReporter(log, cfg.output.quiet !== true);
   let stats: PollStats | null = null;
@@ -192,47 +169,23 @@ async function runPollCollect(
       yield e;
     }
   })();
-  try {
-    const result = await runToFilesResuming(resume, cfg.output.csv, {
-      rows: computeRows(
-        extras.tap(sampleSnapshots(scaleOut.tapEvents(tapped), viewDepth(features))),
-        features,
-      ),
-      sinks,
-      jsonPath: cfg.output.json,
-      symbols: cfg.symbols,
-      facts: {
-        emaSpan: features.ema,
-        levels: features.levels,
-        intervalSec: cfg.intervalSec,
-        durationMin: cfg.minutes,
-      },
-      config: configDocument(cfg),
-      onRow: (_row, rows) => {
-        const s: PollStats | null = stats;
-        progress.update({
-          elapsedMs: Date.now() - started,
-          rows,
-          missing: s?.missing ?? 0,
-          errors: s?.errors ?? 0,
-          lastLatencyMs: s?.lastLatencyMs ?? null,
-          usedWeight1m: s?.usedWeight1m ?? null,
-        });
-      },
-    });
-    progress.done();
-    if (cfg.output.quiet !== true) {
-      if (signal.aborted) log.write('[OK] interrupted: finished the current tick and saved everything\n');
-      for (const line of summaryLines(result, cfg.output)) log.write(line + '\n');
-      if (recorder !== null) log.write(`[OK] Saved recording → ${cfg.record}\n`);
-    }
-    return result;
-  } finally {
-    progress.done();
-    await recorder?.close();
-    await scaleOut.close(log);
-    await finishExtras(extras, log);
-  }
+  return run.write({
+    rows: computeRows(run.tapSamples(sampleSnapshots(run.tapEvents(tapped), viewDepth(features))), features),
+    facts: runFacts(cfg),
+    onRow: (_row, rows) => {
+      const s: PollStats | null = stats;
+      progress.update({
+        elapsedMs: Date.now() - started,
+        rows,
+        missing: s?.missing ?? 0,
+        errors: s?.errors ?? 0,
+        lastLatencyMs: s?.lastLatencyMs ?? null,
+        usedWeight1m: s?.usedWeight1m ?? null,
+      });
+    },
+    progress,
+    signal,
+  });
 }
 
 /** Shortest cadence interval in websocket mode: the fastest diff-depth stream updates every 100 ms. */
@@ -329,28 +282,8 @@ async function runWsCollect(
     tickStartMs: Math.ceil(startedMs / intervalMs) * intervalMs,
     tickEndMs: cfg.minutes > 0 ? startedMs + cfg.minutes * 60_000 : null,
   };
-  const config = configDocument(cfg, grid);
-  const columns = featureColumns(features);
-  const resume = await prepareCollectOutputs(cfg.output, cfg.record, columns, cfg.symbols, log);
-  if (resume === null || !resume.continuing) outputs.created(cfg.output, cfg.record);
-  const sinks = await openSinks(cfg.output, columns);
-  const extras = await openRunExtras(cfg.output, columns, features);
-  sinks.push(...extras.sinks);
-  announceDashboard(extras, log);
-  const scaleOut = await openScaleOut(cfg, columns, log);
-  sinks.push(...scaleOut.sinks);
-  const recorder =
-    cfg.record === null
-      ? null
-      : await RecordingWriter.open({
-          path: cfg.record,
-          exchange: cfg.exchange,
-          market: cfg.market,
-          config: { ...config, feature_flags: recordedFeatureFlags(features) },
-          force: cfg.output.force === true,
-          append: cfg.output.resume === true,
-        });
-  reportRecordingRepair(recorder, log, cfg.output.quiet === true);
+  const run = await openRunOutputs(cfg, configDocument(cfg, grid), log, outputs);
+  const recorder = run.recorder;
   const started = Date.now();
   const quiet = cfg.output.quiet === true;
   const progress = new ProgressReporter(log, !quiet);
@@ -375,7 +308,7 @@ async function runWsCollect(
     onStatus: (s) => statusLog.onStatus(s),
   });
   // Events are published as they pass; snapshot requests and resubscriptions still go to the stream itself.
-  const samples = sampleDiffs(scaleOut.tapEvents(stream), {
+  const samples = sampleDiffs(run.tapEvents(stream), {
     sample: cfg.sample,
     intervalMs,
     tickStartMs: grid.tickStartMs,
@@ -426,67 +359,25 @@ async function runWsCollect(
       yield s;
     }
   })();
-  try {
-    const result = await runToFilesResuming(resume, cfg.output.csv, {
-      rows: computeRows(extras.tap(watched), features),
-      sinks,
-      jsonPath: cfg.output.json,
-      symbols: cfg.symbols,
-      facts: {
-        emaSpan: features.ema,
-        levels: features.levels,
-        intervalSec: cfg.intervalSec,
-        durationMin: cfg.minutes,
-      },
-      config,
-      onRow: (_row, rows) => {
-        rowsWritten = rows;
-      },
-    });
-    progress.done();
-    if (!quiet) {
-      if (signal.aborted) log.write('[OK] interrupted: finished the current tick and saved everything\n');
-      for (const line of summaryLines(result, cfg.output)) log.write(line + '\n');
-      if (recorder !== null) log.write(`[OK] Saved recording → ${cfg.record}\n`);
-    }
-    return result;
-  } finally {
-    progress.done();
-    await recorder?.close();
-    await scaleOut.close(log);
-    await finishExtras(extras, log);
-  }
-}
-
-function openScaleOut(
-  cfg: CollectConfig,
-  columns: readonly string[],
-  log: NodeJS.WriteStream,
-): Promise<ScaleOutOutputs> {
-  return openScaleOutOutputs(
-    {
-      publish: cfg.publish ?? null,
-      sinkUrls: cfg.sinkUrls ?? [],
-      venue: { exchange: cfg.exchange, market: cfg.market },
-      symbols: cfg.symbols,
-      quiet: cfg.output.quiet === true,
+  return run.write({
+    rows: computeRows(run.tapSamples(watched), features),
+    facts: runFacts(cfg),
+    onRow: (_row, rows) => {
+      rowsWritten = rows;
     },
-    columns,
-    log,
-  );
+    progress,
+    signal,
+  });
 }
 
-function announceDashboard(extras: RunExtras, log: NodeJS.WriteStream): void {
-  if (extras.dashboardUrl !== null) log.write(`obi: live dashboard at ${extras.dashboardUrl}\n`);
-}
-
-/** The report is written from the finished files, so it exists after an interrupted or failed run too. */
-async function finishExtras(extras: RunExtras, log: NodeJS.WriteStream): Promise<void> {
-  try {
-    await extras.finish(log);
-  } finally {
-    await extras.close();
-  }
+/** The metrics' run facts: the seed's EMA span, levels, interval and duration. */
+function runFacts(cfg: CollectConfig): RunFacts {
+  return {
+    emaSpan: cfg.features.ema,
+    levels: cfg.features.levels,
+    intervalSec: cfg.intervalSec,
+    durationMin: cfg.minutes,
+  };
 }
 
 /** Returns an AbortSignal fired by the first SIGINT/SIGTERM; a second one exits at once. */
