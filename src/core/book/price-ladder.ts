@@ -16,6 +16,23 @@ import { parseDecimal } from './price-parse.js';
 export type BookSide = 'bids' | 'asks';
 
 const INITIAL_CAPACITY = 256;
+/** V8 makes a substring of at least this many characters a view into its parent (a SlicedString). */
+const SLICED_STRING_MIN_LENGTH = 13;
+
+/**
+ * Returns `s` as a string that does not share memory with a larger one. Prices and quantities read by
+ * the depth-update scanner are substrings of the whole message; stored in the book as they are, each one
+ * of 13 characters or more ("61737.63000000") would keep its message's text alive for as long as the
+ * level lives. Pieces shorter than 13 characters are copies, so the joined pieces own their characters.
+ */
+function detached(s: string): string {
+  if (s.length < SLICED_STRING_MIN_LENGTH) return s;
+  let out = s.slice(0, SLICED_STRING_MIN_LENGTH - 1);
+  for (let i = SLICED_STRING_MIN_LENGTH - 1; i < s.length; i += SLICED_STRING_MIN_LENGTH - 1) {
+    out += s.slice(i, i + SLICED_STRING_MIN_LENGTH - 1);
+  }
+  return out;
+}
 
 export class PriceLadder {
   /** +1 for bids, -1 for asks: `key = sign * price`. */
@@ -115,9 +132,12 @@ export class PriceLadder {
       } else {
         const slot = this.slots[found] as number;
         this.poolQtyNum[slot] = q;
-        this.poolQty[slot] = qty;
-        this.poolPrice[slot] = price;
-        this.poolExact[slot] = isExactAsDouble(price) ? 1 : 0;
+        this.poolQty[slot] = detached(qty);
+        // The same decimal, and nearly always the same spelling: replaced (a copy) only when it differs.
+        if (this.poolPrice[slot] !== price) {
+          this.poolPrice[slot] = detached(price);
+          this.poolExact[slot] = isExactAsDouble(price) ? 1 : 0;
+        }
       }
     } else if (q !== 0) {
       this.insertAt(~found, key, price, q, qty);
@@ -237,14 +257,16 @@ export class PriceLadder {
     const n = this.n;
     this.ensureCapacity(n + 1);
     let slot: number;
+    const p = detached(price);
+    const qs = detached(qty);
     if (this.freeCount > 0) {
       slot = this.free[--this.freeCount] as number;
-      this.poolPrice[slot] = price;
-      this.poolQty[slot] = qty;
+      this.poolPrice[slot] = p;
+      this.poolQty[slot] = qs;
     } else {
       slot = this.poolPrice.length;
-      this.poolPrice.push(price);
-      this.poolQty.push(qty);
+      this.poolPrice.push(p);
+      this.poolQty.push(qs);
     }
     this.poolQtyNum[slot] = q;
     this.poolExact[slot] = isExactAsDouble(price) ? 1 : 0;
