@@ -51,6 +51,13 @@ export const DEFAULT_STALE_AFTER_MS = 30_000;
  * (every retained diff was promoted to the old generation).
  */
 export const DEFAULT_RECENT_DIFFS_MS = 2_000;
+/**
+ * While a snapshot is awaited, diffs are kept from `recentDiffsMs` before the request, but never more than
+ * this long: with a thousand symbols waiting on a paced snapshot queue, "everything since" would hold
+ * thousands of diffs per symbol. A snapshot later than this is ignored (the book in hand stays) and the
+ * window check asks again.
+ */
+const MAX_PENDING_RETENTION_MS = 30_000;
 /** Most recent diffs kept per symbol for rebuilds, whatever their age. */
 const MAX_RECENT_DIFFS = 4096;
 
@@ -71,8 +78,8 @@ export interface DiffBookKeeperOptions {
   readonly staleAfterMs?: number;
   /**
    * Diffs younger than this (by receive time, relative to the newest) are kept for rebuilds; while a
-   * refresh or staleness snapshot is outstanding, every diff since is kept (up to 4096), however long the
-   * snapshot takes.
+   * refresh or staleness snapshot is outstanding, every diff since this long before the request is kept
+   * (for at most 30 s and 4096 diffs).
    * @default 2000
    */
   readonly recentDiffsMs?: number;
@@ -132,6 +139,8 @@ interface SymbolState {
   lastActivityMs: number;
   /** A keeper-initiated snapshot request is outstanding. */
   requested: boolean;
+  /** When the outstanding keeper-initiated request was made (receive time of its event). */
+  requestedAtMs: number;
   /** A staleness check is outstanding. */
   stale: boolean;
   wasSynced: boolean;
@@ -330,6 +339,7 @@ export class DiffBookKeeper {
         snapshotDepthLimit: null,
         lastActivityMs: Number.NEGATIVE_INFINITY,
         requested: false,
+        requestedAtMs: 0,
         stale: false,
         wasSynced: false,
       };
@@ -511,8 +521,11 @@ export class DiffBookKeeper {
   private remember(st: SymbolState, diff: BookDiff): void {
     const recent = st.recent;
     recent.push(diff);
-    // While a snapshot is on its way, the diffs after its lastUpdateId will be needed, however late it is.
-    const oldest = st.requested ? Number.NEGATIVE_INFINITY : diff.localTimeMs - this.recentDiffsMs;
+    // While a snapshot is on its way, the diffs after its lastUpdateId will be needed, even when it is late.
+    const now = diff.localTimeMs;
+    const oldest = st.requested
+      ? Math.max(st.requestedAtMs - this.recentDiffsMs, now - MAX_PENDING_RETENTION_MS)
+      : now - this.recentDiffsMs;
     while (
       recent.length > 1 &&
       (recent.length > MAX_RECENT_DIFFS || (recent.peek() as BookDiff).localTimeMs < oldest)
@@ -525,6 +538,7 @@ export class DiffBookKeeper {
     if (reason === 'refresh' || reason === 'stale') {
       if (st.requested) return;
       st.requested = true;
+      st.requestedAtMs = nowMs;
     }
     this.stats.snapshotRequests++;
     this.options.onSnapshotNeeded?.({ symbol: st.symbol, reason, localTimeMs: nowMs });
