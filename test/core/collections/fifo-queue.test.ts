@@ -26,7 +26,7 @@ describe('FifoQueue', () => {
       fc.record({ kind: fc.constant('clear' as const), n: fc.constant(0) }),
     );
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 30 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: 20 }), (ops) => {
         const q = new FifoQueue<number>();
         const model: number[] = [];
         let next = 0;
@@ -39,8 +39,8 @@ describe('FifoQueue', () => {
             if (kind === 'push') {
               q.push(next);
               model.push(next++);
-            } else if (kind === 'shift') {
-              expect(q.shift()).toBe(model.shift());
+            } else if (kind === 'shift' && q.shift() !== model.shift()) {
+              throw new Error('shift disagrees with the array');
             }
           }
           expect(q.length).toBe(model.length);
@@ -50,7 +50,7 @@ describe('FifoQueue', () => {
           expect(q.at(model.length - 1)).toBe(model[model.length - 1]);
         }
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 });
