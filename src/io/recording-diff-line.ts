@@ -7,19 +7,14 @@
  */
 import type { BookDiff, Venue } from '../events.js';
 import type { DepthUpdateScanner } from '../exchanges/binance/depth-update-scanner.js';
+import { parseDecimal } from '../core/book/price-parse.js';
 
 const PREFIX = '{"t":';
 const MIDDLE = ',"k":"ws","d":';
 const CLOSE_BRACE = 125;
 const DIGIT_0 = 48;
+const DIGIT_9 = 57;
 const DOT = 46;
-/** 2^53: integers below it are exact doubles. */
-const TWO_POW_53 = 9007199254740992;
-/** 10^0 … 10^22, each an exact double. */
-const POW10 = [
-  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
-  1e20, 1e21, 1e22,
-];
 
 /**
  * Returns the diff on a recording line of kind `ws`, or null (see the file comment). `scanner` is reused
@@ -31,33 +26,21 @@ export function scanRecordedDiffLine(
   venue: Venue,
 ): BookDiff | null {
   if (!text.startsWith(PREFIX)) return null;
-  // The receive time: digits, optionally a fraction; JSON's grammar (no leading zero, no sign, no
-  // exponent) and the value `Number` gives it, by Clinger's fast path (see core/book/price-parse.ts).
+  // The receive time, in JSON's grammar (no sign, no leading zero, no exponent), valued as Number does.
   let i = PREFIX.length;
   const intStart = i;
-  let m = 0;
-  let d = text.charCodeAt(i) - DIGIT_0;
-  while (d >= 0 && d <= 9) {
-    m = m * 10 + d;
-    d = text.charCodeAt(++i) - DIGIT_0;
-  }
+  let c = text.charCodeAt(i);
+  while (c >= DIGIT_0 && c <= DIGIT_9) c = text.charCodeAt(++i);
   const intDigits = i - intStart;
   if (intDigits === 0 || (intDigits > 1 && text.charCodeAt(intStart) === DIGIT_0)) return null;
-  let fracDigits = 0;
-  if (text.charCodeAt(i) === DOT) {
+  if (c === DOT) {
     const fracStart = ++i;
-    d = text.charCodeAt(i) - DIGIT_0;
-    while (d >= 0 && d <= 9) {
-      m = m * 10 + d;
-      d = text.charCodeAt(++i) - DIGIT_0;
-    }
-    fracDigits = i - fracStart;
-    if (fracDigits === 0) return null;
+    c = text.charCodeAt(i);
+    while (c >= DIGIT_0 && c <= DIGIT_9) c = text.charCodeAt(++i);
+    if (i === fracStart) return null;
   }
-  // Receive times carry sub-millisecond digits (17 and more in all): beyond Clinger's fast path, Number.
-  const t =
-    fracDigits <= 22 && m < TWO_POW_53 ? m / (POW10[fracDigits] as number) : Number(text.slice(intStart, i));
   if (!text.startsWith(MIDDLE, i)) return null;
+  const t = parseDecimal(text.slice(intStart, i));
   const diff = scanner.scan(text, i + MIDDLE.length, venue, t);
   if (diff === null) return null;
   const end = scanner.end;
