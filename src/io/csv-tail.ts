@@ -11,6 +11,7 @@ import { ConfigError } from '../errors.js';
 import { parseCsvLine } from './csv-line.js';
 import { describeFsError, fsErrorCode } from './fs-error.js';
 import { toOutputError } from './output-stream.js';
+import { readAt } from './read-at.js';
 
 /** Bytes read per step, forwards for the header and backwards for the last rows. */
 const CHUNK_BYTES = 64 * 1024;
@@ -62,11 +63,7 @@ export async function inspectCsvTail(
   }
   try {
     const size = (await handle.stat()).size;
-    const read = async (position: number, length: number): Promise<Buffer> => {
-      const buffer = Buffer.alloc(length);
-      const { bytesRead } = await handle.read(buffer, 0, length, position);
-      return buffer.subarray(0, bytesRead);
-    };
+    const read = (position: number, length: number): Promise<Buffer> => readAt(handle, position, length);
 
     // The header: the bytes before the first newline.
     let headerEnd = -1;

@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { constants as zlibConstants, createGunzip } from 'node:zlib';
 import { ConfigError, ParseError } from '../errors.js';
 import { describeFsError, fsErrorCode } from './fs-error.js';
+import { readAt } from './read-at.js';
 
 /** An opened input: its byte stream (already decompressed) and whether it was gzip. */
 export interface InputStream {
@@ -32,9 +33,7 @@ export async function openInputStream(path: string): Promise<InputStream> {
   try {
     const handle = await open(path, 'r');
     try {
-      const buffer = new Uint8Array(2);
-      const { bytesRead } = await handle.read(buffer, 0, 2, 0);
-      head = buffer.subarray(0, bytesRead);
+      head = await readAt(handle, 0, 2);
     } finally {
       await handle.close();
     }

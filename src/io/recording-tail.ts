@@ -15,6 +15,7 @@ import { ConfigError } from '../errors.js';
 import { describeFsError, fsErrorCode } from './fs-error.js';
 import { isGzipMagic } from './input-stream.js';
 import { toOutputError } from './output-stream.js';
+import { readAt } from './read-at.js';
 
 /** The first window searched for the last complete gzip member; doubled until it holds one. */
 const FIRST_WINDOW_BYTES = 1024 * 1024;
@@ -61,11 +62,7 @@ async function completeLength(path: string): Promise<{ size: number; kept: numbe
   }
   try {
     const size = (await handle.stat()).size;
-    const read = async (position: number, length: number): Promise<Buffer> => {
-      const buffer = Buffer.alloc(length);
-      const { bytesRead } = await handle.read(buffer, 0, length, position);
-      return buffer.subarray(0, bytesRead);
-    };
+    const read = (position: number, length: number): Promise<Buffer> => readAt(handle, position, length);
     const gzip = isGzipMagic(await read(0, 2));
     if (!gzip) {
       for (let end = size; end > 0; end -= FIRST_WINDOW_BYTES) {
