@@ -1,36 +1,17 @@
 /**
  * The CLI as a user runs it: the built `obi` binary in a temporary directory, against the built-in simulator.
  */
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CLI as cli, ensureBuilt, obi as runObi, ROOT as root } from '../reliability/cli-process.js';
 
-const run = promisify(execFile);
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'dist/cli.js');
+/** Runs the built `obi` to the end (a minute at most). */
+const obi = (args: readonly string[], cwd: string) => runObi(args, cwd, { timeoutMs: 60_000 });
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function obi(args: string[], cwd: string): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
-
-beforeAll(() => {
-  if (!existsSync(cli)) execFileSync('npx', ['tsup'], { cwd: root, stdio: 'ignore' });
-});
+beforeAll(() => ensureBuilt());
 
 describe('obi CLI end to end', () => {
   it('demo writes the deliverables; replay of its recording reproduces the CSV byte for byte', async () => {

@@ -2,42 +2,21 @@
  * `obi replay` reproduces a recorded run without the user retyping its flags: the built `obi` against the
  * built-in simulator with non-default feature flags, then `obi replay` of the recording without them.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../src/exchanges/simulator/server.js';
 import { parseCsvLine } from '../../src/io/csv-line.js';
+import { ensureBuilt, obi as runObi } from '../reliability/cli-process.js';
 
-const run = promisify(execFile);
-const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'dist/cli.js');
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function obi(args: string[], cwd: string): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+/** Runs the built `obi` to the end (a minute at most). */
+const obi = (args: readonly string[], cwd: string) => runObi(args, cwd, { timeoutMs: 60_000 });
 
 let sim: RunningSimulator;
 beforeAll(async () => {
-  // A build without feature_flags in the header would replay with the defaults: rebuild it.
-  if (!existsSync(cli) || !readFileSync(cli, 'utf8').includes('feature_flags')) {
-    execFileSync('npx', ['tsup'], { cwd: root, stdio: 'ignore' });
-  }
+  ensureBuilt();
   sim = await startSimulator({ seed: 7, tickMs: 20 });
 });
 afterAll(async () => {

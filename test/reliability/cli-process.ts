@@ -1,14 +1,23 @@
 /** The built `obi` CLI as a child process: started, waited for, killed, with its output collected. */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = join(ROOT, 'dist/cli.js');
 
-/** Builds dist/ when it is missing or older than the features these tests exercise. */
+/** Returns the newest modification time (ms) of the files below `dir`. */
+function newestMtimeMs(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/ when it is missing or older than any source file. */
 export function ensureBuilt(): void {
-  const fresh = existsSync(CLI) && readFileSync(CLI, 'utf8').includes('registerAnalyze');
+  const fresh = existsSync(CLI) && statSync(CLI).mtimeMs >= newestMtimeMs(join(ROOT, 'src'));
   if (!fresh) execFileSync('npx', ['tsup'], { cwd: ROOT, stdio: 'ignore' });
 }
 
