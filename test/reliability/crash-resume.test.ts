@@ -14,6 +14,8 @@ import { startSimulator, type RunningSimulator } from '../../src/exchanges/simul
 import { readRecording } from '../../src/io/replay.js';
 import { parseCsvLine } from '../../src/io/csv-line.js';
 import { ObiProcess, after, ensureBuilt, obi } from './cli-process.js';
+// A seeded PRNG, so a failing schedule can be replayed from the seed in the message.
+import { prng } from './fault-schedule.js';
 
 let sim: RunningSimulator;
 const running: ObiProcess[] = [];
@@ -27,18 +29,6 @@ afterAll(async () => {
   await Promise.all(running.map((p) => p.stop('SIGKILL')));
   await sim.close();
 });
-
-/** A small seeded PRNG (mulberry32), so a failing schedule can be replayed from the seed in the message. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface CsvCheck {
   readonly text: string;

@@ -5,6 +5,7 @@
  */
 import { FAULT_KINDS, type FaultKind, type FaultRule } from '../../src/exchanges/simulator/fault-rule.js';
 import type { RunningSimulator } from '../../src/exchanges/simulator/server.js';
+import { Prng } from '../../src/exchanges/simulator/prng.js';
 
 /** What can happen: a fault rule, or an action on every connection at once. */
 export type FaultAction = FaultKind | 'drop-all' | 'server-shutdown';
@@ -18,16 +19,10 @@ export interface ScheduledFault {
   readonly clearAtMs: number;
 }
 
-/** A small seeded PRNG (mulberry32). */
+/** Returns uniform draws in [0, 1) fixed by `seed` (the simulator's mulberry32). */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const p = new Prng(seed);
+  return () => p.next();
 }
 
 export interface ScheduleOptions {

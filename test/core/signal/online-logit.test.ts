@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
 import { OnlineLogit } from '../../../src/core/signal/online-logit.js';
-
-/** A small deterministic PRNG (mulberry32) and Box–Muller normals. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function normal(rand: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-}
+import { Prng } from '../../../src/exchanges/simulator/prng.js';
 
 describe('OnlineLogit', () => {
   it('takes one SGD step by hand on standardised inputs', () => {
@@ -59,14 +44,14 @@ describe('OnlineLogit', () => {
   });
 
   it('learns a noisy linear rule walk-forward (each prediction before its own label)', () => {
-    const rand = prng(7);
+    const rand = new Prng(7);
     const m = new OnlineLogit({ inputs: 2 });
     let right = 0;
     let scored = 0;
     for (let i = 0; i < 4000; i++) {
       // y depends on the first input only; the second is noise on another scale.
-      const x = [normal(rand), 100 * normal(rand)];
-      const y = x[0]! + 0.5 * normal(rand) > 0 ? 1 : 0;
+      const x = [rand.normal(), 100 * rand.normal()];
+      const y = x[0]! + 0.5 * rand.normal() > 0 ? 1 : 0;
       m.observe(x);
       const p = m.predict(x);
       if (i >= 2000) {
