@@ -6,11 +6,18 @@
  * Levels are ordered by a numeric key (price for bids, -price for asks, so both ladders ascend towards
  * the touch) and identified exactly by their decimal string (see price-compare.ts): doubles only order
  * and locate levels, they never merge two different prices. Only the sorted keys and slot numbers shift
- * (typed arrays: a memmove); quantities and strings stay put in a slot pool the slots point into.
+ * (typed arrays: a memmove); quantities stay put in a slot pool the slots point into.
+ *
+ * A level's strings are not stored when its double and its count of fraction digits give them back
+ * (`fixedPlaces`, price-parse.ts: "61837.63000000" is 61837.63 written with 8 places): nearly every
+ * level of every venue. Storing a string per update was most of a diff's cost: each one is a new object
+ * written into an old array (a write barrier and a remembered-set entry), promoted by the next scavenge
+ * and later swept, and comparing it to the stored one read a cold string. Only the rare spellings that
+ * cannot be rebuilt that way (more digits than a double holds, a leading zero) keep their string.
  */
 import type { PriceLevel } from '../../events.js';
 import { compareDecimalStrings, isExactAsDouble } from './price-compare.js';
-import { parseDecimal } from './price-parse.js';
+import { fixedPlaces, parseDecimal } from './price-parse.js';
 
 /** Which side of the book. */
 export type BookSide = 'bids' | 'asks';
@@ -41,10 +48,15 @@ export class PriceLadder {
   private keys = new Float64Array(INITIAL_CAPACITY);
   private slots = new Int32Array(INITIAL_CAPACITY);
   private n = 0;
-  /** By slot: the parsed quantity, and price and quantity strings exactly as last sent. */
+  /** By slot: the parsed quantity. */
   private poolQtyNum = new Float64Array(INITIAL_CAPACITY);
-  /** By slot: 1 when the price string has at most 15 significant digits (its double identifies it). */
-  private poolExact = new Uint8Array(INITIAL_CAPACITY);
+  /**
+   * By slot: the fraction digits the price and the quantity were last sent with (`fixedPlaces`), or -1
+   * when the string itself is kept in `poolPrice`/`poolQty` ('' there otherwise). A price with places
+   * set is identified by its double.
+   */
+  private poolPricePlaces = new Int8Array(INITIAL_CAPACITY);
+  private poolQtyPlaces = new Int8Array(INITIAL_CAPACITY);
   private readonly poolPrice: string[] = [];
   private readonly poolQty: string[] = [];
   /** Stack of free slots. */
@@ -125,22 +137,21 @@ export class PriceLadder {
     const key = this.sign * parseDecimal(price);
     // Exact: a digits-only string under 64 characters is zero only when every digit is zero.
     const q = parseDecimal(qty);
-    const found = this.find(key, price);
+    const places = fixedPlaces(price);
+    const found = this.find(key, price, places);
     if (found >= 0) {
       if (q === 0) {
         this.removeAt(found);
       } else {
         const slot = this.slots[found] as number;
         this.poolQtyNum[slot] = q;
-        this.poolQty[slot] = detached(qty);
-        // The same decimal, and nearly always the same spelling: replaced (a copy) only when it differs.
-        if (this.poolPrice[slot] !== price) {
-          this.poolPrice[slot] = detached(price);
-          this.poolExact[slot] = isExactAsDouble(price) ? 1 : 0;
-        }
+        this.storeQty(slot, qty);
+        // The same decimal, and nearly always the same spelling: rewritten only when it differs.
+        if ((this.poolPricePlaces[slot] as number) !== places || places < 0)
+          this.storePrice(slot, price, places);
       }
     } else if (q !== 0) {
-      this.insertAt(~found, key, price, q, qty);
+      this.insertAt(~found, key, price, places, q, qty);
     }
   }
 
@@ -166,13 +177,38 @@ export class PriceLadder {
     const out: Array<[string, string]> = [];
     for (let i = this.n - 1; i >= stop; i--) {
       const slot = this.slots[i] as number;
-      out.push([this.poolPrice[slot] as string, this.poolQty[slot] as string]);
+      const qtyPlaces = this.poolQtyPlaces[slot] as number;
+      const qty =
+        qtyPlaces >= 0
+          ? (this.poolQtyNum[slot] as number).toFixed(qtyPlaces)
+          : (this.poolQty[slot] as string);
+      out.push([this.priceAt(i), qty]);
     }
     return out;
   }
 
+  /** Returns the price of the level at index `i` as last sent. */
   private priceAt(i: number): string {
-    return this.poolPrice[this.slots[i] as number] as string;
+    const slot = this.slots[i] as number;
+    const places = this.poolPricePlaces[slot] as number;
+    return places >= 0
+      ? (this.sign * (this.keys[i] as number)).toFixed(places)
+      : (this.poolPrice[slot] as string);
+  }
+
+  /** Records how the price of `slot` was spelled: its places, or the string when places cannot rebuild it. */
+  private storePrice(slot: number, price: string, places: number): void {
+    if (places < 0) this.poolPrice[slot] = detached(price);
+    else if ((this.poolPricePlaces[slot] as number) < 0) this.poolPrice[slot] = '';
+    this.poolPricePlaces[slot] = places;
+  }
+
+  /** Records how the quantity of `slot` was spelled (its value is in poolQtyNum). */
+  private storeQty(slot: number, qty: string): void {
+    const places = fixedPlaces(qty);
+    if (places < 0) this.poolQty[slot] = detached(qty);
+    else if ((this.poolQtyPlaces[slot] as number) < 0) this.poolQty[slot] = '';
+    this.poolQtyPlaces[slot] = places;
   }
 
   /** Fills from a strictly best-first list. Returns false (leaving garbage) when the list is not. */
@@ -197,9 +233,12 @@ export class PriceLadder {
       keys[n] = key;
       qtys[n] = q;
       slots[n] = n;
-      this.poolExact[n] = isExactAsDouble(price) ? 1 : 0;
-      ps.push(price);
-      qs.push(level[1]);
+      ps.push('');
+      qs.push('');
+      this.poolPricePlaces[n] = 0;
+      this.poolQtyPlaces[n] = 0;
+      this.storePrice(n, price, fixedPlaces(price));
+      this.storeQty(n, level[1]);
       n++;
       prevKey = key;
       prevStr = price;
@@ -208,26 +247,37 @@ export class PriceLadder {
     return true;
   }
 
-  /** Returns the index of the level with exactly this price, or `~insertionIndex` when absent. */
-  private find(key: number, price: string): number {
+  /**
+   * Returns the index of the level with exactly this price (`places` = fixedPlaces(price)), or
+   * `~insertionIndex` when absent.
+   */
+  private find(key: number, price: string, places: number): number {
     const keys = this.keys;
     const n = this.n;
     // Updates cluster at the touch (the end): a new best level needs no search.
     if (n === 0 || key > (keys[n - 1] as number)) return ~n;
-    let lo = 0;
-    let hi = n;
+    // Updates cluster near the touch (the end): gallop back from it, so the search costs the log of
+    // the distance and reads cache lines that the last updates already brought in.
+    let hi = n - 1;
+    let step = 1;
+    let lo = hi - step;
+    while (lo > 0 && (keys[lo] as number) >= key) {
+      hi = lo;
+      step <<= 1;
+      lo = hi - step;
+    }
+    if (lo < 0) lo = 0;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if ((keys[mid] as number) < key) lo = mid + 1;
       else hi = mid;
     }
-    // Equal doubles of two decimals with at most 15 significant digits are the same decimal
-    // (price-compare.ts); the flag spares loading the stored string, a cache miss per level.
+    // Equal doubles of two decimals that their places rebuild are the same decimal (fixedPlaces).
     if (
       lo < n &&
       keys[lo] === key &&
-      this.poolExact[this.slots[lo] as number] === 1 &&
-      isExactAsDouble(price)
+      places >= 0 &&
+      (this.poolPricePlaces[this.slots[lo] as number] as number) >= 0
     )
       return lo;
     // Equal doubles: the decimal strings decide (several distinct decimals may share one double).
@@ -253,23 +303,22 @@ export class PriceLadder {
     return this.tie(price, this.edgeStr as string) < 0;
   }
 
-  private insertAt(i: number, key: number, price: string, q: number, qty: string): void {
+  private insertAt(i: number, key: number, price: string, places: number, q: number, qty: string): void {
     const n = this.n;
     this.ensureCapacity(n + 1);
     let slot: number;
-    const p = detached(price);
-    const qs = detached(qty);
     if (this.freeCount > 0) {
       slot = this.free[--this.freeCount] as number;
-      this.poolPrice[slot] = p;
-      this.poolQty[slot] = qs;
     } else {
       slot = this.poolPrice.length;
-      this.poolPrice.push(p);
-      this.poolQty.push(qs);
+      this.poolPrice.push('');
+      this.poolQty.push('');
+      this.poolPricePlaces[slot] = 0;
+      this.poolQtyPlaces[slot] = 0;
     }
     this.poolQtyNum[slot] = q;
-    this.poolExact[slot] = isExactAsDouble(price) ? 1 : 0;
+    this.storePrice(slot, price, places);
+    this.storeQty(slot, qty);
     const keys = this.keys;
     const slots = this.slots;
     if (i < n) {
@@ -291,9 +340,11 @@ export class PriceLadder {
     }
     this.n = n - 1;
     if (i < this.beyond) this.beyond--;
-    // Drop the strings so the pool holds no garbage, and recycle the slot.
-    this.poolPrice[slot] = '';
-    this.poolQty[slot] = '';
+    // Drop any kept strings so the pool holds no garbage, and recycle the slot.
+    if ((this.poolPricePlaces[slot] as number) < 0) this.poolPrice[slot] = '';
+    if ((this.poolQtyPlaces[slot] as number) < 0) this.poolQty[slot] = '';
+    this.poolPricePlaces[slot] = 0;
+    this.poolQtyPlaces[slot] = 0;
     this.free[this.freeCount++] = slot;
   }
 
@@ -320,9 +371,12 @@ export class PriceLadder {
       const qtyNum = new Float64Array(cap);
       qtyNum.set(this.poolQtyNum.subarray(0, this.poolPrice.length));
       this.poolQtyNum = qtyNum;
-      const exact = new Uint8Array(cap);
-      exact.set(this.poolExact.subarray(0, this.poolPrice.length));
-      this.poolExact = exact;
+      const pricePlaces = new Int8Array(cap);
+      pricePlaces.set(this.poolPricePlaces.subarray(0, this.poolPrice.length));
+      this.poolPricePlaces = pricePlaces;
+      const qtyPlaces = new Int8Array(cap);
+      qtyPlaces.set(this.poolQtyPlaces.subarray(0, this.poolPrice.length));
+      this.poolQtyPlaces = qtyPlaces;
     }
   }
 }

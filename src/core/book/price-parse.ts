@@ -42,3 +42,40 @@ export function parseDecimal(s: string): number {
   if (intDigits + k === 0 || k > 22 || !(m < TWO_POW_53)) return Number(s);
   return m / (POW10[k] as number);
 }
+
+/** 2^52: a decimal's digits below it leave the double within half a unit of its last place. */
+const TWO_POW_52 = 4503599627370496;
+/** The most fraction digits `Number.prototype.toFixed` writes. */
+const MAX_FIXED_PLACES = 100;
+
+/**
+ * Returns the number of fraction digits d of a plain decimal `s` when `Number(s).toFixed(d) === s`, or -1
+ * when that cannot be promised. It can be promised for a canonical spelling (digits, at most one dot with
+ * at least one digit after it, no leading zero before another integer digit) whose digits without the dot
+ * form an integer m < 2^52: the double nearest m / 10^d is then within m·2^-53 / 10^d < 0.5·10^-d of it,
+ * and `toFixed(d)` rounds it exactly back (ECMA-262 Number.prototype.toFixed). Two such decimals with
+ * equal doubles are the same decimal, for the same reason: on the finer of their two grids their
+ * distance would be at least one unit, more than the two rounding errors together.
+ */
+export function fixedPlaces(s: string): number {
+  const n = s.length;
+  if (n === 0) return -1;
+  let m = 0;
+  let i = 0;
+  for (; i < n; i++) {
+    const d = s.charCodeAt(i) - CHAR_0;
+    if (d < 0 || d > 9) break;
+    m = m * 10 + d;
+  }
+  if (i === 0 || (i > 1 && s.charCodeAt(0) === CHAR_0)) return -1;
+  if (i === n) return m < TWO_POW_52 ? 0 : -1;
+  if (s.charCodeAt(i) !== CHAR_DOT || i === n - 1) return -1;
+  const dot = i;
+  for (i++; i < n; i++) {
+    const d = s.charCodeAt(i) - CHAR_0;
+    if (d < 0 || d > 9) return -1;
+    m = m * 10 + d;
+  }
+  const places = n - dot - 1;
+  return m < TWO_POW_52 && places <= MAX_FIXED_PLACES ? places : -1;
+}

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseDecimal } from '../../../src/core/book/price-parse.js';
+import { fixedPlaces, parseDecimal } from '../../../src/core/book/price-parse.js';
 
 /** Plain decimals as venues send them, with up to 30 digits on each side so the fallback is exercised. */
 const decimal = fc
@@ -62,6 +62,46 @@ describe('parseDecimal', () => {
     fc.assert(
       fc.property(fc.string({ unit: chars, maxLength: 24 }), (s) => Object.is(parseDecimal(s), Number(s))),
       { numRuns: 20_000 },
+    );
+  });
+});
+
+describe('fixedPlaces', () => {
+  it('counts the fraction digits of spellings toFixed writes back', () => {
+    expect(fixedPlaces('61837.63000000')).toBe(8);
+    expect(fixedPlaces('0.00001234')).toBe(8);
+    expect(fixedPlaces('0')).toBe(0);
+    expect(fixedPlaces('1001')).toBe(0);
+    // 16 digits, m = 1234567812345678 < 2^52: still exact.
+    expect(fixedPlaces('12345678.12345678')).toBe(8);
+  });
+
+  it('refuses spellings toFixed cannot rebuild', () => {
+    // m >= 2^52, a leading zero, a bare dot, anything not a plain decimal.
+    for (const s of [
+      '4503599627370496',
+      '45035996.27370496',
+      '01.5',
+      '00',
+      '.5',
+      '5.',
+      '',
+      '-1',
+      '1e5',
+      ' 1',
+    ]) {
+      expect(fixedPlaces(s)).toBe(-1);
+    }
+  });
+
+  it('promises only what Number(s).toFixed(places) gives back', () => {
+    fc.assert(
+      fc.property(decimal, (s) => {
+        const places = fixedPlaces(s);
+        if (places >= 0) expect(Number(s).toFixed(places)).toBe(s);
+        else expect(/^(0|[1-9]\d*)(\.\d+)?$/.test(s) && BigInt(s.replace('.', '')) < 2n ** 52n).toBe(false);
+      }),
+      { numRuns: 20000 },
     );
   });
 });
