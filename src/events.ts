@@ -11,6 +11,14 @@
 /** A price level as the venue sent it: decimal strings, never re-formatted. */
 export type PriceLevel = readonly [price: string, qty: string];
 
+/**
+ * One side of a diff's levels as numbers, three entries a level: the price, the quantity, and
+ * `pricePlaces * 128 + qtyPlaces`, the fraction digits each was written with. Only levels whose strings
+ * `toFixed(places)` gives back exactly are written this way (core/book/parsed-levels.ts), so these
+ * numbers and the `[price, qty]` strings say the same thing.
+ */
+export type ParsedLevels = readonly number[];
+
 /** Which venue and market a stream belongs to. */
 export interface Venue {
   /** e.g. `binance`, `binance-us`, `simulator`. */
@@ -51,8 +59,19 @@ export interface BookDiff extends Venue {
   readonly finalUpdateId: number;
   /** Binance USD-M `pu` (the previous event's `u`); `null` on spot. */
   readonly prevFinalUpdateId: number | null;
+  /**
+   * The levels as sent. On a diff read by the diff-depth scanner (the live websocket stream and replays)
+   * these are getters that write the strings on first read from `bidValues`/`askValues`; copy such a diff
+   * with `copyDiff` (core/book/parsed-diff.ts) or JSON, not with an object spread.
+   */
   readonly bids: readonly PriceLevel[];
   readonly asks: readonly PriceLevel[];
+  /**
+   * The same levels already parsed, when the producer parsed them (the diff-depth scanner does): the book
+   * applies these and never reads a price string.
+   */
+  readonly bidValues?: ParsedLevels;
+  readonly askValues?: ParsedLevels;
   /** Binance `E`. */
   readonly exchangeTimeMs: number;
   readonly localTimeMs: number;

@@ -8,13 +8,27 @@
  * Such levels are stored (a later deeper read may want them) but `readTop`, `bestBid`/`bestAsk` and
  * `knownBidDepth`/`knownAskDepth` see only the window.
  */
-import type { PriceLevel } from '../../events.js';
+import type { ParsedLevels, PriceLevel } from '../../events.js';
 import type { DepthView } from './depth-view.js';
 import { PriceLadder } from './price-ladder.js';
 import type { BookSide } from './price-ladder.js';
 import { comparePriceStrings } from './price-compare.js';
+import { PARSED_LEVEL_STRIDE, PLACES_RADIX } from './parsed-levels.js';
 
 export type { BookSide } from './price-ladder.js';
+
+function applyParsed(ladder: PriceLadder, values: ParsedLevels): void {
+  for (let i = 0; i < values.length; i += PARSED_LEVEL_STRIDE) {
+    const places = values[i + 2] as number;
+    const pricePlaces = (places / PLACES_RADIX) | 0;
+    ladder.setParsed(
+      values[i] as number,
+      pricePlaces,
+      values[i + 1] as number,
+      places - pricePlaces * PLACES_RADIX,
+    );
+  }
+}
 
 export class OrderBook {
   private readonly bids = new PriceLadder('bids');
@@ -46,6 +60,15 @@ export class OrderBook {
       const level = asks[i] as PriceLevel;
       a.set(level[0], level[1]);
     }
+  }
+
+  /**
+   * Applies one diff read as numbers (ParsedLevels, see parsed-levels.ts): the same as `applyDiff` with
+   * the strings the numbers stand for.
+   */
+  applyParsedDiff(bids: ParsedLevels, asks: ParsedLevels): void {
+    applyParsed(this.bids, bids);
+    applyParsed(this.asks, asks);
   }
 
   /**

@@ -23,6 +23,11 @@ import { fixedPlaces, parseDecimal } from './price-parse.js';
 export type BookSide = 'bids' | 'asks';
 
 const INITIAL_CAPACITY = 256;
+/**
+ * Shifts of at most this many levels are a loop: `copyWithin` is a call into the runtime that costs more
+ * than moving a few dozen numbers, and most shifts are that short (updates cluster at the touch).
+ */
+const SHORT_SHIFT = 32;
 /** V8 makes a substring of at least this many characters a view into its parent (a SlicedString). */
 const SLICED_STRING_MIN_LENGTH = 13;
 
@@ -137,7 +142,29 @@ export class PriceLadder {
     const key = this.sign * parseDecimal(price);
     // Exact: a digits-only string under 64 characters is zero only when every digit is zero.
     const q = parseDecimal(qty);
-    const places = fixedPlaces(price);
+    this.apply(key, price, fixedPlaces(price), q, qty, fixedPlaces(qty));
+  }
+
+  /**
+   * Sets one level read as numbers (ParsedLevels): the same as `set` with the strings that `price` and
+   * `qty` written with `pricePlaces` and `qtyPlaces` fraction digits are (both places at least 0).
+   */
+  setParsed(price: number, pricePlaces: number, qty: number, qtyPlaces: number): void {
+    this.apply(this.sign * price, null, pricePlaces, qty, null, qtyPlaces);
+  }
+
+  /**
+   * The one update behind `set` and `setParsed`. A null string is the number written with its places
+   * (places >= 0 then); a string is kept only where its places are -1.
+   */
+  private apply(
+    key: number,
+    price: string | null,
+    places: number,
+    q: number,
+    qty: string | null,
+    qtyPlaces: number,
+  ): void {
     const found = this.find(key, price, places);
     if (found >= 0) {
       if (q === 0) {
@@ -145,13 +172,13 @@ export class PriceLadder {
       } else {
         const slot = this.slots[found] as number;
         this.poolQtyNum[slot] = q;
-        this.storeQty(slot, qty);
+        this.storeQty(slot, qty, qtyPlaces);
         // The same decimal, and nearly always the same spelling: rewritten only when it differs.
         if ((this.poolPricePlaces[slot] as number) !== places || places < 0)
           this.storePrice(slot, price, places);
       }
     } else if (q !== 0) {
-      this.insertAt(~found, key, price, places, q, qty);
+      this.insertAt(~found, key, price, places, q, qty, qtyPlaces);
     }
   }
 
@@ -196,17 +223,24 @@ export class PriceLadder {
       : (this.poolPrice[slot] as string);
   }
 
-  /** Records how the price of `slot` was spelled: its places, or the string when places cannot rebuild it. */
-  private storePrice(slot: number, price: string, places: number): void {
-    if (places < 0) this.poolPrice[slot] = detached(price);
+  /** Returns the price of `key` written with `places` fraction digits. */
+  private spell(key: number, places: number): string {
+    return (this.sign * key).toFixed(places);
+  }
+
+  /**
+   * Records how the price of `slot` was spelled: its places, or the string when places cannot rebuild it
+   * (`price` is then not null).
+   */
+  private storePrice(slot: number, price: string | null, places: number): void {
+    if (places < 0) this.poolPrice[slot] = detached(price as string);
     else if ((this.poolPricePlaces[slot] as number) < 0) this.poolPrice[slot] = '';
     this.poolPricePlaces[slot] = places;
   }
 
-  /** Records how the quantity of `slot` was spelled (its value is in poolQtyNum). */
-  private storeQty(slot: number, qty: string): void {
-    const places = fixedPlaces(qty);
-    if (places < 0) this.poolQty[slot] = detached(qty);
+  /** Records how the quantity of `slot` was spelled (its value is in poolQtyNum), as storePrice. */
+  private storeQty(slot: number, qty: string | null, places: number): void {
+    if (places < 0) this.poolQty[slot] = detached(qty as string);
     else if ((this.poolQtyPlaces[slot] as number) < 0) this.poolQty[slot] = '';
     this.poolQtyPlaces[slot] = places;
   }
@@ -238,7 +272,7 @@ export class PriceLadder {
       this.poolPricePlaces[n] = 0;
       this.poolQtyPlaces[n] = 0;
       this.storePrice(n, price, fixedPlaces(price));
-      this.storeQty(n, level[1]);
+      this.storeQty(n, level[1], fixedPlaces(level[1]));
       n++;
       prevKey = key;
       prevStr = price;
@@ -248,10 +282,10 @@ export class PriceLadder {
   }
 
   /**
-   * Returns the index of the level with exactly this price (`places` = fixedPlaces(price)), or
-   * `~insertionIndex` when absent.
+   * Returns the index of the level with exactly this price (`places` = fixedPlaces(price); a null
+   * `price` is `key` written with `places`), or `~insertionIndex` when absent.
    */
-  private find(key: number, price: string, places: number): number {
+  private find(key: number, price: string | null, places: number): number {
     const keys = this.keys;
     const n = this.n;
     // Updates cluster at the touch (the end): a new best level needs no search.
@@ -281,10 +315,11 @@ export class PriceLadder {
     )
       return lo;
     // Equal doubles: the decimal strings decide (several distinct decimals may share one double).
+    if (lo < n && keys[lo] === key) price ??= this.spell(key, places);
     while (lo < n && keys[lo] === key) {
       const stored = this.priceAt(lo);
       if (stored === price) return lo;
-      const c = this.tie(price, stored);
+      const c = this.tie(price as string, stored);
       if (c === 0) return lo;
       if (c < 0) break;
       lo++;
@@ -298,12 +333,20 @@ export class PriceLadder {
     return this.sign * compareDecimalStrings(a, b);
   }
 
-  private isBeyondWindow(key: number, price: string): boolean {
+  private isBeyondWindow(key: number, price: string | null, places: number): boolean {
     if (key !== this.edgeKey) return key < this.edgeKey;
-    return this.tie(price, this.edgeStr as string) < 0;
+    return this.tie(price ?? this.spell(key, places), this.edgeStr as string) < 0;
   }
 
-  private insertAt(i: number, key: number, price: string, places: number, q: number, qty: string): void {
+  private insertAt(
+    i: number,
+    key: number,
+    price: string | null,
+    places: number,
+    q: number,
+    qty: string | null,
+    qtyPlaces: number,
+  ): void {
     const n = this.n;
     this.ensureCapacity(n + 1);
     let slot: number;
@@ -318,25 +361,37 @@ export class PriceLadder {
     }
     this.poolQtyNum[slot] = q;
     this.storePrice(slot, price, places);
-    this.storeQty(slot, qty);
+    this.storeQty(slot, qty, qtyPlaces);
     const keys = this.keys;
     const slots = this.slots;
-    if (i < n) {
+    if (n - i > SHORT_SHIFT) {
       keys.copyWithin(i + 1, i, n);
       slots.copyWithin(i + 1, i, n);
+    } else {
+      for (let j = n; j > i; j--) {
+        keys[j] = keys[j - 1] as number;
+        slots[j] = slots[j - 1] as number;
+      }
     }
     keys[i] = key;
     slots[i] = slot;
     this.n = n + 1;
-    if (this.edgeStr !== null && this.isBeyondWindow(key, price)) this.beyond++;
+    if (this.edgeStr !== null && this.isBeyondWindow(key, price, places)) this.beyond++;
   }
 
   private removeAt(i: number): void {
     const n = this.n;
     const slot = this.slots[i] as number;
-    if (i + 1 < n) {
+    if (n - i - 1 > SHORT_SHIFT) {
       this.keys.copyWithin(i, i + 1, n);
       this.slots.copyWithin(i, i + 1, n);
+    } else {
+      const keys = this.keys;
+      const slots = this.slots;
+      for (let j = i + 1; j < n; j++) {
+        keys[j - 1] = keys[j] as number;
+        slots[j - 1] = slots[j] as number;
+      }
     }
     this.n = n - 1;
     if (i < this.beyond) this.beyond--;

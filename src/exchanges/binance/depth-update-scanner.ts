@@ -8,12 +8,17 @@
  * bare or in a combined-stream envelope `{"stream":"…","data":…}` (binance-spot-api-docs
  * `web-socket-streams.md`, diff depth; USD-M adds `T` and `pu`) — and validates while it reads.
  *
+ * Prices and quantities are read straight into numbers (a ParsedDiff, core/book/parsed-diff.ts): no
+ * string or array is made per level, and the book applies the numbers without parsing them again.
+ *
  * It answers only when the answer is certain: for anything outside that plain form (whitespace, escapes,
- * exponents, a level with a third element, a repeated key, a value of an unexpected type, another event)
+ * exponents, a decimal with a leading zero or more digits than a double rebuilds, a level with a third element, a repeated key, a value of an unexpected type, another event)
  * it returns null, and the caller takes the general path (JSON.parse, then parseDepthUpdate), which gives
  * the same diff or the typed error. A property test holds the two paths to the same result. Pure: no I/O.
  */
-import type { BookDiff, PriceLevel, Venue } from '../../events.js';
+import type { BookDiff, Venue } from '../../events.js';
+import { ParsedDiff } from '../../core/book/parsed-diff.js';
+import { PLACES_RADIX } from '../../core/book/parsed-levels.js';
 
 const QUOTE = 34;
 const COMMA = 44;
@@ -30,8 +35,15 @@ const LOWER_E = 101;
 const UPPER_E = 69;
 const SPACE = 32;
 
-/** Longest decimal string parse.ts accepts. */
-const MAX_DECIMAL_CHARS = 63;
+/** 10^0 … 10^22: every one is an exact double (5^22 < 2^53). */
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+  1e20, 1e21, 1e22,
+];
+/** 2^52: see fixedPlaces (price-parse.ts). */
+const TWO_POW_52 = 4503599627370496;
+/** Fraction digits of the Clinger fast path (price-parse.ts). */
+const MAX_FAST_PLACES = 22;
 /** Digits of Number.MAX_SAFE_INTEGER (9007199254740991). */
 const MAX_SAFE_DIGITS = 16;
 
@@ -62,8 +74,11 @@ export class DepthUpdateScanner {
   private final = 0;
   private pu = 0;
   private seenPu = false;
-  private bids: PriceLevel[] = [];
-  private asks: PriceLevel[] = [];
+  private bids: number[] = [];
+  private asks: number[] = [];
+  // What the last decimal() read.
+  private value = 0;
+  private places = 0;
 
   /**
    * Returns the diff of the message that starts at `text[start]` — a depthUpdate payload or a
@@ -81,19 +96,20 @@ export class DepthUpdateScanner {
     else ok = this.envelope();
     if (!ok) return null;
     this.end = this.i;
-    return {
-      type: 'diff',
-      exchange: venue.exchange,
-      market: venue.market,
-      symbol: this.symbol,
-      firstUpdateId: this.first,
-      finalUpdateId: this.final,
-      prevFinalUpdateId: this.seenPu ? this.pu : null,
-      bids: this.bids,
-      asks: this.asks,
-      exchangeTimeMs: this.eventTime,
-      localTimeMs,
-    };
+    return new ParsedDiff(
+      {
+        exchange: venue.exchange,
+        market: venue.market,
+        symbol: this.symbol,
+        firstUpdateId: this.first,
+        finalUpdateId: this.final,
+        prevFinalUpdateId: this.seenPu ? this.pu : null,
+        exchangeTimeMs: this.eventTime,
+        localTimeMs,
+      },
+      this.bids,
+      this.asks,
+    );
   }
 
   /** `{"stream":"…","data":{…}}` in either key order, nothing else. */
@@ -263,29 +279,44 @@ export class DepthUpdateScanner {
   }
 
   /**
-   * Reads `"digits(.digits)?"` (parse.ts's decimal shape, at most 63 characters) and returns it, or null.
+   * Reads `"digits(.digits)?"` (parse.ts's decimal shape) into `value` (bit for bit `Number` of it) and
+   * `places` (its fraction digits), for the spellings those two give back exactly (fixedPlaces: no
+   * leading zero, digits below 2^52) and that Clinger's fast path values (price-parse.ts: at most 22
+   * places). Returns false for anything else: the general path then reads the message.
    */
-  private decimal(): string | null {
+  private decimal(): boolean {
     const s = this.s;
     const open = this.i;
-    if (s.charCodeAt(open) !== QUOTE) return null;
+    if (s.charCodeAt(open) !== QUOTE) return false;
     let i = open + 1;
+    let m = 0;
     let c = s.charCodeAt(i);
-    while (c >= DIGIT_0 && c <= DIGIT_9) c = s.charCodeAt(++i);
-    if (i === open + 1) return null;
+    while (c >= DIGIT_0 && c <= DIGIT_9) {
+      m = m * 10 + (c - DIGIT_0);
+      c = s.charCodeAt(++i);
+    }
+    const intDigits = i - open - 1;
+    if (intDigits === 0 || (intDigits > 1 && s.charCodeAt(open + 1) === DIGIT_0)) return false;
+    let places = 0;
     if (c === DOT) {
       const fracStart = ++i;
       c = s.charCodeAt(i);
-      while (c >= DIGIT_0 && c <= DIGIT_9) c = s.charCodeAt(++i);
-      if (i === fracStart) return null;
+      while (c >= DIGIT_0 && c <= DIGIT_9) {
+        m = m * 10 + (c - DIGIT_0);
+        c = s.charCodeAt(++i);
+      }
+      places = i - fracStart;
+      if (places === 0) return false;
     }
-    if (c !== QUOTE || i - open - 1 > MAX_DECIMAL_CHARS) return null;
+    if (c !== QUOTE || !(m < TWO_POW_52) || places > MAX_FAST_PLACES) return false;
+    this.value = m / (POW10[places] as number);
+    this.places = places;
     this.i = i + 1;
-    return s.slice(open + 1, i);
+    return true;
   }
 
-  /** Reads `[["p","q"],…]` into `out`: exactly two decimal strings per level. */
-  private levels(out: PriceLevel[]): boolean {
+  /** Reads `[["p","q"],…]` into `out` as ParsedLevels: exactly two decimal strings per level. */
+  private levels(out: number[]): boolean {
     const s = this.s;
     if (s.charCodeAt(this.i) !== OPEN_BRACKET) return false;
     this.i++;
@@ -296,12 +327,12 @@ export class DepthUpdateScanner {
     for (;;) {
       if (s.charCodeAt(this.i) !== OPEN_BRACKET) return false;
       this.i++;
-      const price = this.decimal();
-      if (price === null || s.charCodeAt(this.i) !== COMMA) return false;
+      if (!this.decimal() || s.charCodeAt(this.i) !== COMMA) return false;
+      const price = this.value;
+      const pricePlaces = this.places;
       this.i++;
-      const qty = this.decimal();
-      if (qty === null || s.charCodeAt(this.i) !== CLOSE_BRACKET) return false;
-      out.push([price, qty]);
+      if (!this.decimal() || s.charCodeAt(this.i) !== CLOSE_BRACKET) return false;
+      out.push(price, this.value, pricePlaces * PLACES_RADIX + this.places);
       const c = s.charCodeAt(++this.i);
       this.i++;
       if (c === CLOSE_BRACKET) return true;

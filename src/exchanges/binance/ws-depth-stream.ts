@@ -26,6 +26,7 @@
  * connection being replaced are dropped unrecorded.
  */
 import { performance } from 'node:perf_hooks';
+import { copyDiff } from '../../core/book/parsed-diff.js';
 import type { BookDiff, BookSnapshot, MissingSample, StreamStatus, Trade } from '../../events.js';
 import { ConfigError, ObiError, ParseError } from '../../errors.js';
 import type { RecordingLine } from '../../io/recording-format.js';
@@ -909,7 +910,7 @@ class StreamRunner {
       this.dropUpTo.delete(symbol);
     }
     const t = this.stamp();
-    const stamped: BookDiff = diff.localTimeMs === t ? diff : { ...diff, localTimeMs: t };
+    const stamped: BookDiff = diff.localTimeMs === t ? diff : copyDiff(diff, t);
     const last = this.lastU.get(symbol);
     if (last === undefined || diff.finalUpdateId > last) this.lastU.set(symbol, diff.finalUpdateId);
     this.push(

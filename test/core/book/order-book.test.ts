@@ -4,6 +4,8 @@ import type { PriceLevel } from '../../../src/events.js';
 import { createDepthView } from '../../../src/core/book/depth-view.js';
 import { OrderBook } from '../../../src/core/book/order-book.js';
 import type { BookSide } from '../../../src/core/book/order-book.js';
+import { PLACES_RADIX } from '../../../src/core/book/parsed-levels.js';
+import { fixedPlaces } from '../../../src/core/book/price-parse.js';
 
 function top(book: OrderBook, levels: number) {
   const view = createDepthView(levels);
@@ -276,7 +278,19 @@ const qtyArb = fc.oneof(
   fc.integer({ min: 1, max: 10_000 }).map((q) => (q / 1000).toFixed(3)),
 );
 const levelsArb = fc.array(fc.tuple(priceArb, qtyArb), { maxLength: 8 });
-const diffArb = fc.record({ bids: levelsArb, asks: levelsArb });
+const diffArb = fc.record({ bids: levelsArb, asks: levelsArb, parsed: fc.boolean() });
+
+/** The levels as the diff-depth scanner reads them (ParsedLevels), or null when one cannot be. */
+function parsedOf(levels: ReadonlyArray<readonly [string, string]>): number[] | null {
+  const out: number[] = [];
+  for (const [p, q] of levels) {
+    const pp = fixedPlaces(p);
+    const qp = fixedPlaces(q);
+    if (pp < 0 || qp < 0) return null;
+    out.push(Number(p), Number(q), pp * PLACES_RADIX + qp);
+  }
+  return out;
+}
 
 function toSnapshotSide(model: ModelSide, pairs: Array<[string, string]>): PriceLevel[] {
   for (const [p, q] of pairs) model.set(p, q);
@@ -342,7 +356,12 @@ describe('OrderBook against a sorted-Map model', () => {
           };
           check();
           for (const d of diffs) {
-            book.applyDiff(d.bids, d.asks);
+            // Diffs the scanner could read go in as numbers half the time: one book, both paths.
+            const bidValues = parsedOf(d.bids);
+            const askValues = parsedOf(d.asks);
+            if (d.parsed && bidValues !== null && askValues !== null)
+              book.applyParsedDiff(bidValues, askValues);
+            else book.applyDiff(d.bids, d.asks);
             for (const [p, q] of d.bids) mb.set(p, q);
             for (const [p, q] of d.asks) ma.set(p, q);
             check();
