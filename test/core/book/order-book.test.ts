@@ -381,7 +381,8 @@ describe('OrderBook against a sorted-Map model', () => {
             fc.integer({ min: 0, max: 3000 }),
             fc.integer({ min: 0, max: 5 }).map((q) => `${q}.000`),
           ),
-          { minLength: 1, maxLength: 3000 },
+          // fast-check keeps arrays short unless told: a deep book needs thousands of updates.
+          { minLength: 500, maxLength: 3000, size: 'max' },
         ),
         (updates) => {
           const book = new OrderBook();
@@ -402,6 +403,89 @@ describe('OrderBook against a sorted-Map model', () => {
         },
       ),
       { seed: 99, numRuns: 30 },
+    );
+  });
+
+  it('matches on a deep truncated book with updates on both sides of its window', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 50, max: 600 }),
+        fc.array(
+          fc.tuple(
+            fc.boolean(),
+            fc.integer({ min: 0, max: 1500 }),
+            fc.oneof(
+              fc.constant('0.000'),
+              fc.integer({ min: 1, max: 5 }).map((q) => `${q}.000`),
+            ),
+            fc.boolean(),
+          ),
+          { minLength: 500, maxLength: 2500, size: 'max' },
+        ),
+        (depth, updates) => {
+          const book = new OrderBook();
+          const mb = new ModelSide('bids');
+          const ma = new ModelSide('asks');
+          // Bids from 7.49 down, asks from 7.51 up, `depth` levels each: a truncated snapshot.
+          const snapBids: Array<[string, string]> = [];
+          const snapAsks: Array<[string, string]> = [];
+          for (let i = 0; i < depth; i++) {
+            snapBids.push([((749 - i) / 100).toFixed(2), '1.000']);
+            snapAsks.push([((751 + i) / 100).toFixed(2), '2.000']);
+          }
+          book.applySnapshot(toSnapshotSide(mb, snapBids), toSnapshotSide(ma, snapAsks), depth);
+          mb.edge = scaled((snapBids[depth - 1] as [string, string])[0]);
+          ma.edge = scaled((snapAsks[depth - 1] as [string, string])[0]);
+          const view = createDepthView(20);
+          const observe = (): unknown => {
+            book.readTop(20, view);
+            return [
+              book.levels('bids'),
+              book.levels('asks'),
+              book.levels('bids', 'known'),
+              book.levels('asks', 'known'),
+              book.knownBidDepth,
+              book.knownAskDepth,
+              Array.from(view.bidPrices.subarray(0, view.bidCount)),
+              Array.from(view.askQtys.subarray(0, view.askCount)),
+            ];
+          };
+          const expected = (): unknown => {
+            const kb = mb.sorted(true);
+            const ka = ma.sorted(true);
+            return [
+              mb.sorted(false),
+              ma.sorted(false),
+              kb,
+              ka,
+              kb.length,
+              ka.length,
+              kb.slice(0, 20).map(([p]) => Number(p)),
+              ka.slice(0, 20).map(([, q]) => Number(q)),
+            ];
+          };
+          updates.forEach(([isBid, tick, qty, parsed], n) => {
+            // Bids below 7.50, asks above: the book never crosses, and levels land anywhere in it.
+            const price = isBid
+              ? ((750 - 1 - (tick % 750)) / 100).toFixed(2)
+              : ((751 + tick) / 100).toFixed(2);
+            const level: Array<[string, string]> = [[price, qty]];
+            const values = parsedOf(level) as number[];
+            if (isBid) {
+              if (parsed) book.applyParsedDiff(values, []);
+              else book.applyDiff(level, []);
+              mb.set(price, qty);
+            } else {
+              if (parsed) book.applyParsedDiff([], values);
+              else book.applyDiff([], level);
+              ma.set(price, qty);
+            }
+            if (n % 100 === 0) expect(observe()).toEqual(expected());
+          });
+          expect(observe()).toEqual(expected());
+        },
+      ),
+      { seed: 7, numRuns: 25 },
     );
   });
 });
