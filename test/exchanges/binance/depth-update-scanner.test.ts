@@ -63,9 +63,15 @@ const anyValue = fc.oneof(
   fc.constant(null),
   fc.boolean(),
   decimal,
-  fc.array(fc.oneof(fc.tuple(decimal, decimal), fc.array(fc.oneof(decimal, fc.string(), fc.integer()), { maxLength: 3 })), {
-    maxLength: 3,
-  }),
+  fc.array(
+    fc.oneof(
+      fc.tuple(decimal, decimal),
+      fc.array(fc.oneof(decimal, fc.string(), fc.integer()), { maxLength: 3 }),
+    ),
+    {
+      maxLength: 3,
+    },
+  ),
 );
 const nearShape = fc
   .record({
