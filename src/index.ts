@@ -5,6 +5,8 @@ export * from './options.js';
 export type { BookSample, SampleStatus } from './core/book-sample.js';
 export { createDepthView, copyDepthView, type DepthView } from './core/book/depth-view.js';
 export { OrderBook } from './core/book/order-book.js';
+export { copyDiff, ParsedDiff, plainDiff, type DiffHeader } from './core/book/parsed-diff.js';
+export { parsedLevelStrings } from './core/book/parsed-levels.js';
 export * from './core/features/imbalance.js';
 export * from './core/features/spread.js';
 export * from './core/features/weighted-mid.js';

@@ -10,6 +10,8 @@ const POW10 = [
   1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
   1e20, 1e21, 1e22,
 ];
+/** Fraction digits of Clinger's fast path: 10^22 is the largest exact power of ten. */
+const MAX_FAST_PLACES = 22;
 const CHAR_0 = 48;
 const CHAR_DOT = 46;
 
@@ -39,8 +41,18 @@ export function parseDecimal(s: string): number {
     m = m * 10 + d;
   }
   const k = n - intDigits - 1;
-  if (intDigits + k === 0 || k > 22 || !(m < TWO_POW_53)) return Number(s);
-  return m / (POW10[k] as number);
+  if (intDigits + k === 0) return Number(s);
+  const value = fastDecimal(m, k);
+  return Number.isNaN(value) ? Number(s) : value;
+}
+
+/**
+ * Returns the decimal whose digits, without the dot, form the integer `m` and whose fraction has `places`
+ * digits, bit for bit as `Number` reads it, when Clinger's fast path applies (m < 2^53 and places <= 22,
+ * see parseDecimal); NaN otherwise. For scanners that accumulate `m` while they validate the digits.
+ */
+export function fastDecimal(m: number, places: number): number {
+  return m < TWO_POW_53 && places <= MAX_FAST_PLACES ? m / (POW10[places] as number) : NaN;
 }
 
 /** 2^52: a decimal's digits below it leave the double within half a unit of its last place. */

@@ -19,6 +19,7 @@
 import type { BookDiff, Venue } from '../../events.js';
 import { ParsedDiff } from '../../core/book/parsed-diff.js';
 import { PLACES_RADIX } from '../../core/book/parsed-levels.js';
+import { fastDecimal } from '../../core/book/price-parse.js';
 
 const QUOTE = 34;
 const COMMA = 44;
@@ -35,15 +36,8 @@ const LOWER_E = 101;
 const UPPER_E = 69;
 const SPACE = 32;
 
-/** 10^0 … 10^22: every one is an exact double (5^22 < 2^53). */
-const POW10 = [
-  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
-  1e20, 1e21, 1e22,
-];
 /** 2^52: see fixedPlaces (price-parse.ts). */
 const TWO_POW_52 = 4503599627370496;
-/** Fraction digits of the Clinger fast path (price-parse.ts). */
-const MAX_FAST_PLACES = 22;
 /** Digits of Number.MAX_SAFE_INTEGER (9007199254740991). */
 const MAX_SAFE_DIGITS = 16;
 
@@ -251,15 +245,15 @@ export class DepthUpdateScanner {
   /** Returns the index of the closing quote of a string without escapes or control characters, or -1. */
   private plainStringClose(): number {
     const s = this.s;
-    const i = this.i;
-    if (s.charCodeAt(i) !== QUOTE) return -1;
-    const close = s.indexOf('"', i + 1);
-    if (close < 0) return -1;
-    for (let k = i + 1; k < close; k++) {
+    let k = this.i;
+    if (s.charCodeAt(k) !== QUOTE) return -1;
+    // One pass: the first quote closes the string; a backslash, a control character or the end (NaN) first
+    // means it is not plain.
+    for (k++; ; k++) {
       const c = s.charCodeAt(k);
-      if (c === BACKSLASH || c < SPACE) return -1;
+      if (c === QUOTE) return k;
+      if (!(c >= SPACE) || c === BACKSLASH) return -1;
     }
-    return close;
   }
 
   /** Reads a string without escapes or control characters; null otherwise. */
@@ -308,8 +302,10 @@ export class DepthUpdateScanner {
       places = i - fracStart;
       if (places === 0) return false;
     }
-    if (c !== QUOTE || !(m < TWO_POW_52) || places > MAX_FAST_PLACES) return false;
-    this.value = m / (POW10[places] as number);
+    if (c !== QUOTE || !(m < TWO_POW_52)) return false;
+    const value = fastDecimal(m, places);
+    if (Number.isNaN(value)) return false;
+    this.value = value;
     this.places = places;
     this.i = i + 1;
     return true;
