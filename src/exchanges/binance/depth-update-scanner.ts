@@ -41,6 +41,24 @@ const TWO_POW_52 = 4503599627370496;
 /** Digits of Number.MAX_SAFE_INTEGER (9007199254740991). */
 const MAX_SAFE_DIGITS = 16;
 
+/** Character codes below this are ASCII. */
+const ASCII_END = 128;
+
+/** The code of a two-character ASCII key: above every one-character code, one code per key. */
+function twoCharKey(c1: number, c2: number): number {
+  return ASCII_END * ASCII_END + c1 * ASCII_END + c2;
+}
+
+// Codes of the payload's keys (keyCode).
+const KEY_E_TYPE = 101; // e
+const KEY_E_TIME = 69; // E
+const KEY_S = 115; // s
+const KEY_FIRST = 85; // U
+const KEY_FINAL = 117; // u
+const KEY_PU = twoCharKey(112, 117); // pu
+const KEY_B = 98; // b
+const KEY_A = 97; // a
+
 // Bits of the keys seen in one payload.
 const SEEN_E_TYPE = 1;
 const SEEN_E_TIME = 2;
@@ -137,50 +155,50 @@ export class DepthUpdateScanner {
     let seen = 0;
     this.seenPu = false;
     for (;;) {
-      const key = this.key();
-      if (key === null) return false;
+      const key = this.keyCode();
+      if (key < 0) return false;
       let bit: number;
       switch (key) {
-        case 'e':
+        case KEY_E_TYPE:
           bit = SEEN_E_TYPE;
           if (!this.expectDepthUpdate()) return false;
           break;
-        case 'E': {
+        case KEY_E_TIME: {
           bit = SEEN_E_TIME;
           const v = this.integer();
           if (v < 0) return false;
           this.eventTime = v;
           break;
         }
-        case 's': {
+        case KEY_S: {
           bit = SEEN_S;
           const v = this.plainString();
           if (v === null || v.length === 0) return false;
           this.symbol = v;
           break;
         }
-        case 'U':
+        case KEY_FIRST:
           bit = SEEN_FIRST;
           this.first = this.integer();
           if (this.first < 0) return false;
           break;
-        case 'u':
+        case KEY_FINAL:
           bit = SEEN_FINAL;
           this.final = this.integer();
           if (this.final < 0) return false;
           break;
-        case 'pu':
+        case KEY_PU:
           bit = SEEN_PU;
           this.pu = this.integer();
           if (this.pu < 0) return false;
           this.seenPu = true;
           break;
-        case 'b':
+        case KEY_B:
           bit = SEEN_B;
           this.bids = [];
           if (!this.levels(this.bids)) return false;
           break;
-        case 'a':
+        case KEY_A:
           bit = SEEN_A;
           this.asks = [];
           if (!this.levels(this.asks)) return false;
@@ -198,6 +216,25 @@ export class DepthUpdateScanner {
       if (c !== COMMA) return false;
     }
     return (seen & REQUIRED) === REQUIRED && this.final >= this.first;
+  }
+
+  /**
+   * Reads `"key":` of a payload and returns its code: the character code of a one-character ASCII key,
+   * `twoCharKey` of a two-character one, 0 for any other key (none the payload reads), -1 when it is not
+   * a plain key. Numbers, not strings: the payload's switch is then a jump, and no key is sliced.
+   */
+  private keyCode(): number {
+    const s = this.s;
+    const i = this.i;
+    const close = this.plainStringClose();
+    if (close < 0 || s.charCodeAt(close + 1) !== COLON) return -1;
+    this.i = close + 2;
+    const n = close - i - 1;
+    const c1 = s.charCodeAt(i + 1);
+    if (n === 1) return c1 < ASCII_END ? c1 : 0;
+    const c2 = s.charCodeAt(i + 2);
+    if (n === 2 && c1 < ASCII_END && c2 < ASCII_END) return twoCharKey(c1, c2);
+    return 0;
   }
 
   /** Reads `"key":` and returns the key, or null. Keys are plain (no escapes). */

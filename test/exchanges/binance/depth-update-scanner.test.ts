@@ -162,6 +162,14 @@ describe('DepthUpdateScanner', () => {
       prevFinalUpdateId: 9,
     });
     expect(futures.slice(scanner.end)).toBe('yy');
+    // Keys are matched whole: neither a one-character key nor a two-character one stands for "pu" unless
+    // it is "pu" (111 * 256 + 373 and U+7075 would under a naive code); unknown keys are skipped.
+    for (const key of ['o\u0175', '\u7075', 'pU', 'pux']) {
+      const text = `{"e":"depthUpdate","E":1,"s":"A","U":1,"u":2,"${key}":7,"b":[],"a":[]}`;
+      const read = scanner.scan(text, 0, SPOT, T);
+      expect(read?.prevFinalUpdateId, key).toBeNull();
+      expect(plainDiff(read as BookDiff)).toEqual(general(text));
+    }
   });
 
   it('leaves everything else to the general path', () => {
