@@ -8,6 +8,7 @@ import type { BookSample } from '../core/book-sample.js';
 import { featureColumns } from '../core/row/column-schema.js';
 import type { Trade } from '../events.js';
 import { RecordingWriter } from '../io/recording-writer.js';
+import type { RowSink } from '../io/sinks/row-sink.js';
 import type { FeatureOptions } from '../options.js';
 import type { RunResult, RunToFilesOptions } from '../pipeline/run-to-files.js';
 import { recordedFeatureFlags, type OutputFlags } from './common-flags.js';
@@ -15,7 +16,7 @@ import type { EmptyRunOutputs } from './empty-run-outputs.js';
 import { openSinks } from './output-setup.js';
 import { prepareCollectOutputs, reportRecordingRepair, runToFilesResuming } from './resume-outputs.js';
 import { openRunExtras, type RunExtras } from './run-extras.js';
-import { openScaleOutOutputs } from './scale-out-outputs.js';
+import { openScaleOutOutputs, type ScaleOutOutputs } from './scale-out-outputs.js';
 import { summaryLines } from './summary-print.js';
 
 /** What a live run's outputs are opened from (a CollectConfig is one). */
@@ -70,26 +71,59 @@ export async function openRunOutputs(
   const resume = await prepareCollectOutputs(o.output, o.record, columns, o.symbols, log);
   if (resume === null || !resume.continuing) emptyRun.created(o.output, o.record);
   const sinks = await openSinks(o.output, columns);
-  const extras = await openRunExtras(o.output, columns, o.features);
-  sinks.push(...extras.sinks);
-  if (extras.dashboardUrl !== null) log.write(`obi: live dashboard at ${extras.dashboardUrl}\n`);
-  const venue = { exchange: o.exchange, market: o.market };
-  const scaleOut = await openScaleOutOutputs(
-    { publish: o.publish ?? null, sinkUrls: o.sinkUrls ?? [], venue, symbols: o.symbols, quiet },
-    columns,
-    log,
-  );
-  sinks.push(...scaleOut.sinks);
-  const recorder =
-    o.record === null
-      ? null
-      : await RecordingWriter.open({
-          path: o.record,
-          ...venue,
-          config: { ...config, feature_flags: recordedFeatureFlags(o.features) },
-          force: o.output.force === true,
-          append: o.output.resume === true,
-        });
+  // What is open so far, closed newest first when a later output fails to open: an open dashboard server
+  // or bus connection would keep the process alive after the error, and sinks would hold their files.
+  const opened: Array<() => Promise<void>> = [
+    async () => {
+      for (const sink of sinks) await sink.close();
+    },
+  ];
+  try {
+    const extras = await openRunExtras(o.output, columns, o.features);
+    opened.push(() => extras.close());
+    sinks.push(...extras.sinks);
+    if (extras.dashboardUrl !== null) log.write(`obi: live dashboard at ${extras.dashboardUrl}\n`);
+    const venue = { exchange: o.exchange, market: o.market };
+    const scaleOut = await openScaleOutOutputs(
+      { publish: o.publish ?? null, sinkUrls: o.sinkUrls ?? [], venue, symbols: o.symbols, quiet },
+      columns,
+      log,
+    );
+    opened.push(() => scaleOut.close(log));
+    sinks.push(...scaleOut.sinks);
+    const recorder =
+      o.record === null
+        ? null
+        : await RecordingWriter.open({
+            path: o.record,
+            ...venue,
+            config: { ...config, feature_flags: recordedFeatureFlags(o.features) },
+            force: o.output.force === true,
+            append: o.output.resume === true,
+          });
+    return runOutputs(o, config, log, { resume, sinks, extras, scaleOut, recorder });
+  } catch (error) {
+    for (const close of opened.reverse()) await close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The outputs openRunOutputs opened, all of them. */
+interface OpenedOutputs {
+  readonly resume: Awaited<ReturnType<typeof prepareCollectOutputs>>;
+  readonly sinks: RowSink[];
+  readonly extras: RunExtras;
+  readonly scaleOut: ScaleOutOutputs;
+  readonly recorder: RecordingWriter | null;
+}
+
+function runOutputs(
+  o: RunOutputsOptions,
+  config: Readonly<Record<string, unknown>>,
+  log: NodeJS.WriteStream,
+  { resume, sinks, extras, scaleOut, recorder }: OpenedOutputs,
+): RunOutputs {
+  const quiet = o.output.quiet === true;
   reportRecordingRepair(recorder, log, quiet);
   return {
     recorder,

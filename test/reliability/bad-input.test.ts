@@ -205,6 +205,21 @@ const CASES: Case[] = [
     says: [/cannot connect to 127\.0\.0\.1:\d+ \(connection refused\)/, /is the server running/],
   },
   {
+    // The dashboard's server opens before the sink fails: it must be closed again, or the process would
+    // never exit (the case's 30 s timeout kills it, and the exit code is then wrong).
+    name: 'an unreachable PostgreSQL sink, with the dashboard open',
+    args: () => [
+      'collect',
+      ...venue(),
+      '--dashboard',
+      '127.0.0.1:0',
+      '--sink',
+      `postgres://obi@127.0.0.1:${closedPort}/obi`,
+    ],
+    code: 5,
+    says: [/cannot connect to PostgreSQL at postgres:\/\/obi@127\.0\.0\.1:\d+\/obi/, /is the server running/],
+  },
+  {
     name: 'TLS to a plain-HTTP server',
     args: () => [
       'collect',

@@ -197,7 +197,8 @@ export class PostgresSink implements RowSink {
       await client.connect();
     } catch (error) {
       throw new OutputError(
-        `cannot connect to PostgreSQL at ${target.display}: ${(error as Error).message}`,
+        `cannot connect to PostgreSQL at ${target.display}: ${(error as Error).message}; ` +
+          'is the server running, and are the host, port, user and database in --sink right?',
         target.display,
         { cause: error },
       );
