@@ -218,12 +218,15 @@ async function soak(mode: 'ws' | 'poll', durationMs: number): Promise<void> {
     else {
       // A short soak draws each fault with a probability and real timing, so which kinds come up varies from
       // run to run even for one seed (seen: 12864 drew no ws-malformed, then neither ws-malformed nor
-      // ws-reorder). The invariants above are the test; this only checks that faults really were exercised
-      // (at least half the websocket kinds). The in-process soak and the fuzz tests cover each kind.
+      // ws-reorder; 24071 on a loaded CI machine drew only ws-drop, and every kind when run again). A rule
+      // armed while the client is between connections expires unfired. The invariants above are the test;
+      // this only checks that faults really were exercised. The in-process soak (fault-soak.test.ts) and
+      // the fuzz tests cover each kind.
+      const wsKinds = kinds.filter((k) => k.startsWith('ws-'));
       expect(
         missed.filter((k) => k.startsWith('ws-')).length,
         `${context}: ${JSON.stringify(fired)}`,
-      ).toBeLessThanOrEqual(3);
+      ).toBeLessThan(wsKinds.length);
       // REST faults reach a websocket run only when it resyncs, so how many fire is left to chance here.
     }
   } finally {

@@ -203,7 +203,10 @@ export class ToxicityGate {
           this.candidateSinceMs = timeMs;
         }
         const vpinOk = this.vpinMin === null || vpin >= this.vpinMin;
+        // Only from neutral: a row that leaves one side cannot also enter the other (a flip goes through
+        // neutral, even when persistSamples is 1).
         if (
+          this.current === 0 &&
           side !== 0 &&
           vpinOk &&
           this.candidateRows >= this.persistSamples &&

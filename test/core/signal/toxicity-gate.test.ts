@@ -114,6 +114,12 @@ describe('ToxicityGate', () => {
     );
   });
 
+  it('flips through neutral even when one row would satisfy the other side (persist 1)', () => {
+    // Found by the property above (seed 2020933594): +0.5 then -0.5 went from bullish straight to bearish.
+    const gate = new ToxicityGate({ entry: 0.5, exit: 0.2, persistSamples: 1 });
+    expect(feed(gate, [0.5, -0.5, -0.5]).states).toEqual([1, 0, -1]);
+  });
+
   it('rejects inconsistent options', () => {
     expect(() => new ToxicityGate({ entry: 0.5 })).toThrow(ConfigError);
     expect(() => new ToxicityGate({ entry: 0.2, exit: 0.5 })).toThrow(ConfigError);
