@@ -13,19 +13,18 @@ import type { DepthView } from './depth-view.js';
 import { PriceLadder } from './price-ladder.js';
 import type { BookSide } from './price-ladder.js';
 import { comparePriceStrings } from './price-compare.js';
-import { PARSED_LEVEL_STRIDE, PLACES_RADIX } from './parsed-levels.js';
+import { PARSED_LEVEL_STRIDE, pricePlacesOf, qtyPlacesOf } from './parsed-levels.js';
 
 export type { BookSide } from './price-ladder.js';
 
 function applyParsed(ladder: PriceLadder, values: ParsedLevels): void {
   for (let i = 0; i < values.length; i += PARSED_LEVEL_STRIDE) {
     const places = values[i + 2] as number;
-    const pricePlaces = (places / PLACES_RADIX) | 0;
     ladder.setParsed(
       values[i] as number,
-      pricePlaces,
+      pricePlacesOf(places),
       values[i + 1] as number,
-      places - pricePlaces * PLACES_RADIX,
+      qtyPlacesOf(places),
     );
   }
 }

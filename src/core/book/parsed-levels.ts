@@ -11,6 +11,21 @@ export const PARSED_LEVEL_STRIDE = 3;
 /** `places = pricePlaces * PLACES_RADIX + qtyPlaces`; fixedPlaces never exceeds 100. */
 export const PLACES_RADIX = 128;
 
+/** Returns a level's third entry: both places in one number. */
+export function packPlaces(pricePlaces: number, qtyPlaces: number): number {
+  return pricePlaces * PLACES_RADIX + qtyPlaces;
+}
+
+/** Returns the price's places from a level's packed places. */
+export function pricePlacesOf(packed: number): number {
+  return (packed / PLACES_RADIX) | 0;
+}
+
+/** Returns the quantity's places from a level's packed places. */
+export function qtyPlacesOf(packed: number): number {
+  return packed % PLACES_RADIX;
+}
+
 /** Returns how many levels `values` holds. */
 export function parsedLevelCount(values: ParsedLevels): number {
   return values.length / PARSED_LEVEL_STRIDE;
@@ -21,9 +36,10 @@ export function parsedLevelStrings(values: ParsedLevels): PriceLevel[] {
   const out: PriceLevel[] = [];
   for (let i = 0; i < values.length; i += PARSED_LEVEL_STRIDE) {
     const places = values[i + 2] as number;
-    const pricePlaces = Math.floor(places / PLACES_RADIX);
-    const qtyPlaces = places - pricePlaces * PLACES_RADIX;
-    out.push([(values[i] as number).toFixed(pricePlaces), (values[i + 1] as number).toFixed(qtyPlaces)]);
+    out.push([
+      (values[i] as number).toFixed(pricePlacesOf(places)),
+      (values[i + 1] as number).toFixed(qtyPlacesOf(places)),
+    ]);
   }
   return out;
 }

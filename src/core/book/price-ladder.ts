@@ -218,9 +218,7 @@ export class PriceLadder {
   private priceAt(i: number): string {
     const slot = this.slots[i] as number;
     const places = this.poolPricePlaces[slot] as number;
-    return places >= 0
-      ? (this.sign * (this.keys[i] as number)).toFixed(places)
-      : (this.poolPrice[slot] as string);
+    return places >= 0 ? this.spell(this.keys[i] as number, places) : (this.poolPrice[slot] as string);
   }
 
   /** Returns the price of `key` written with `places` fraction digits. */
@@ -288,10 +286,9 @@ export class PriceLadder {
   private find(key: number, price: string | null, places: number): number {
     const keys = this.keys;
     const n = this.n;
-    // Updates cluster at the touch (the end): a new best level needs no search.
+    // Updates cluster at the touch (the end): a new best level needs no search, and any other gallops back
+    // from it, so the search costs the log of the distance and reads cache lines the last updates brought in.
     if (n === 0 || key > (keys[n - 1] as number)) return ~n;
-    // Updates cluster near the touch (the end): gallop back from it, so the search costs the log of
-    // the distance and reads cache lines that the last updates already brought in.
     let hi = n - 1;
     let step = 1;
     let lo = hi - step;

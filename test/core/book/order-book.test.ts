@@ -4,7 +4,7 @@ import type { PriceLevel } from '../../../src/events.js';
 import { createDepthView } from '../../../src/core/book/depth-view.js';
 import { OrderBook } from '../../../src/core/book/order-book.js';
 import type { BookSide } from '../../../src/core/book/order-book.js';
-import { PLACES_RADIX } from '../../../src/core/book/parsed-levels.js';
+import { packPlaces } from '../../../src/core/book/parsed-levels.js';
 import { fixedPlaces } from '../../../src/core/book/price-parse.js';
 
 function top(book: OrderBook, levels: number) {
@@ -287,7 +287,7 @@ function parsedOf(levels: ReadonlyArray<readonly [string, string]>): number[] | 
     const pp = fixedPlaces(p);
     const qp = fixedPlaces(q);
     if (pp < 0 || qp < 0) return null;
-    out.push(Number(p), Number(q), pp * PLACES_RADIX + qp);
+    out.push(Number(p), Number(q), packPlaces(pp, qp));
   }
   return out;
 }
