@@ -18,8 +18,8 @@
  */
 import type { BookDiff, Venue } from '../../events.js';
 import { ParsedDiff } from '../../core/book/parsed-diff.js';
-import { PLACES_RADIX } from '../../core/book/parsed-levels.js';
-import { fastDecimal } from '../../core/book/price-parse.js';
+import { packPlaces } from '../../core/book/parsed-levels.js';
+import { fastDecimal, parseDecimal } from '../../core/book/price-parse.js';
 
 const QUOTE = 34;
 const COMMA = 44;
@@ -88,9 +88,10 @@ export class DepthUpdateScanner {
   private seenPu = false;
   private bids: number[] = [];
   private asks: number[] = [];
-  // What the last decimal() read.
-  private value = 0;
+  // What the last digits() read, and the value decimal() made of it.
+  private m = 0;
   private places = 0;
+  private value = 0;
 
   /**
    * Returns the diff of the message that starts at `text[start]` — a depthUpdate payload or a
@@ -310,24 +311,36 @@ export class DepthUpdateScanner {
   }
 
   /**
-   * Reads `"digits(.digits)?"` (parse.ts's decimal shape) into `value` (bit for bit `Number` of it) and
-   * `places` (its fraction digits), for the spellings those two give back exactly (fixedPlaces: no
-   * leading zero, digits below 2^52) and that Clinger's fast path values (price-parse.ts: at most 22
-   * places). Returns false for anything else: the general path then reads the message.
+   * Returns the non-negative JSON number without exponent that starts at `text[start]` (no sign, no
+   * leading zero), valued bit for bit as `Number` values it, or NaN when there is none; `end` is set just
+   * past it. For the receive time that precedes a recorded message (recording-diff-line.ts).
    */
-  private decimal(): boolean {
+  number(text: string, start: number): number {
+    this.s = text;
+    this.i = start;
+    if (!this.digits()) return Number.NaN;
+    this.end = this.i;
+    const value = fastDecimal(this.m, this.places);
+    return Number.isNaN(value) ? parseDecimal(text.slice(start, this.i)) : value;
+  }
+
+  /**
+   * Reads `digits(.digits)?` in JSON's grammar (no leading zero before another integer digit) at `i`:
+   * sets `m` (the digits without the dot, as an integer) and `places` (the fraction digits) and moves past
+   * it, or returns false.
+   */
+  private digits(): boolean {
     const s = this.s;
-    const open = this.i;
-    if (s.charCodeAt(open) !== QUOTE) return false;
-    let i = open + 1;
+    const start = this.i;
+    let i = start;
     let m = 0;
     let c = s.charCodeAt(i);
     while (c >= DIGIT_0 && c <= DIGIT_9) {
       m = m * 10 + (c - DIGIT_0);
       c = s.charCodeAt(++i);
     }
-    const intDigits = i - open - 1;
-    if (intDigits === 0 || (intDigits > 1 && s.charCodeAt(open + 1) === DIGIT_0)) return false;
+    const intDigits = i - start;
+    if (intDigits === 0 || (intDigits > 1 && s.charCodeAt(start) === DIGIT_0)) return false;
     let places = 0;
     if (c === DOT) {
       const fracStart = ++i;
@@ -339,12 +352,27 @@ export class DepthUpdateScanner {
       places = i - fracStart;
       if (places === 0) return false;
     }
-    if (c !== QUOTE || !(m < TWO_POW_52)) return false;
-    const value = fastDecimal(m, places);
+    this.m = m;
+    this.places = places;
+    this.i = i;
+    return true;
+  }
+
+  /**
+   * Reads `"digits(.digits)?"` (parse.ts's decimal shape) into `value` (bit for bit `Number` of it) and
+   * `places` (its fraction digits), for the spellings those two give back exactly (fixedPlaces: no
+   * leading zero, digits below 2^52) and that Clinger's fast path values (price-parse.ts: at most 22
+   * places). Returns false for anything else: the general path then reads the message.
+   */
+  private decimal(): boolean {
+    const s = this.s;
+    if (s.charCodeAt(this.i) !== QUOTE) return false;
+    this.i++;
+    if (!this.digits() || s.charCodeAt(this.i) !== QUOTE || !(this.m < TWO_POW_52)) return false;
+    const value = fastDecimal(this.m, this.places);
     if (Number.isNaN(value)) return false;
     this.value = value;
-    this.places = places;
-    this.i = i + 1;
+    this.i++;
     return true;
   }
 
@@ -365,7 +393,7 @@ export class DepthUpdateScanner {
       const pricePlaces = this.places;
       this.i++;
       if (!this.decimal() || s.charCodeAt(this.i) !== CLOSE_BRACKET) return false;
-      out.push(price, this.value, pricePlaces * PLACES_RADIX + this.places);
+      out.push(price, this.value, packPlaces(pricePlaces, this.places));
       const c = s.charCodeAt(++this.i);
       this.i++;
       if (c === CLOSE_BRACKET) return true;
