@@ -797,10 +797,15 @@ class StreamRunner {
     const diff = this.scanner.scan(text, 0, this.venue, receivedAtMs);
     if (diff === null || this.scanner.end !== text.length) return false;
     this.stats.messages++;
-    this.stats.diffs++;
-    this.stats.lastLagMs = receivedAtMs - diff.exchangeTimeMs;
-    this.route(slot, link, diff, { envelope: null, raw: text });
+    this.acceptDiff(slot, link, diff, { envelope: null, raw: text });
     return true;
+  }
+
+  /** Counts a diff read either way (scanner or JSON.parse) and routes it. */
+  private acceptDiff(slot: Slot, link: Link, diff: BookDiff, recorded: Recorded): void {
+    this.stats.diffs++;
+    this.stats.lastLagMs = diff.localTimeMs - diff.exchangeTimeMs;
+    this.route(slot, link, diff, recorded);
   }
 
   private onMessage(slot: Slot, link: Link, value: unknown, receivedAtMs: number, text: string): void {
@@ -828,9 +833,7 @@ class StreamRunner {
         }
         throw error;
       }
-      this.stats.diffs++;
-      this.stats.lastLagMs = receivedAtMs - diff.exchangeTimeMs;
-      this.route(slot, link, diff, { envelope: value, raw: null });
+      this.acceptDiff(slot, link, diff, { envelope: value, raw: null });
       return;
     }
     if (isRecord(payload) && (payload['e'] === 'aggTrade' || payload['e'] === 'trade')) {
