@@ -25,9 +25,9 @@ import type { BookSample } from '../core/book-sample.js';
 import { DepthSync, type DepthSyncAction, type DepthSyncRules } from '../core/book/depth-sync.js';
 import { createDepthView, type DepthView } from '../core/book/depth-view.js';
 import type { OrderBook } from '../core/book/order-book.js';
+import { RecentDiffs } from '../core/book/recent-diffs.js';
 import type { BookDiff, BookSnapshot, MissingSample, StreamStatus, Venue } from '../events.js';
 import { ConfigError } from '../errors.js';
-import { FifoQueue } from '../core/collections/fifo-queue.js';
 import { comparePriceStrings } from '../core/book/price-compare.js';
 
 /** Why a snapshot is wanted: DepthSync's own steps (`sync`, `too-old`) or the keeper's (`refresh`, `stale`). */
@@ -126,7 +126,7 @@ interface SymbolState {
   /** Why the book is not in sync (row reason). */
   reason: string;
   /** Diffs received since the last restart, oldest first, bounded by age and count. */
-  readonly recent: FifoQueue<BookDiff>;
+  readonly recent: RecentDiffs;
   /** The last diff fed while not synced, and the last snapshot fed while not synced. */
   lastUnsyncedDiff: BookDiff | null;
   lastUnsyncedSnapshot: BookSnapshot | null;
@@ -331,7 +331,7 @@ export class DiffBookKeeper {
         sync: this.newSync(symbol, rules),
         view: createDepthView(this.depth),
         reason: 'waiting for the first diff-depth event',
-        recent: new FifoQueue<BookDiff>(),
+        recent: new RecentDiffs(venue, symbol),
         lastUnsyncedDiff: null,
         lastUnsyncedSnapshot: null,
         exchangeTimeMs: null,
@@ -455,7 +455,7 @@ export class DiffBookKeeper {
     const bound = st.rules === 'binance-us' ? L + 1 : L;
     let start = -1;
     for (let i = recent.length - 1; i >= 0; i--) {
-      if ((recent.at(i) as BookDiff).firstUpdateId <= bound) {
+      if (recent.firstUpdateIdAt(i) <= bound) {
         start = i;
         break;
       }
@@ -526,10 +526,7 @@ export class DiffBookKeeper {
     const oldest = st.requested
       ? Math.max(st.requestedAtMs - this.recentDiffsMs, now - MAX_PENDING_RETENTION_MS)
       : now - this.recentDiffsMs;
-    while (
-      recent.length > 1 &&
-      (recent.length > MAX_RECENT_DIFFS || (recent.peek() as BookDiff).localTimeMs < oldest)
-    ) {
+    while (recent.length > 1 && (recent.length > MAX_RECENT_DIFFS || recent.oldestLocalTimeMs() < oldest)) {
       recent.shift();
     }
   }
