@@ -41,6 +41,11 @@ const TWO_POW_52 = 4503599627370496;
 /** Digits of Number.MAX_SAFE_INTEGER (9007199254740991). */
 const MAX_SAFE_DIGITS = 16;
 
+/** Bytes of the first message buffer; it doubles for a longer message. */
+const INITIAL_BYTES = 1 << 14;
+/** `"depthUpdate"`, the one event type the scanner reads, as bytes. */
+const DEPTH_UPDATE = Array.from('"depthUpdate"', (c) => c.charCodeAt(0));
+
 /** Character codes below this are ASCII. */
 const ASCII_END = 128;
 
@@ -77,7 +82,11 @@ const REQUIRED = SEEN_E_TYPE | SEEN_E_TIME | SEEN_S | SEEN_FIRST | SEEN_FINAL | 
 export class DepthUpdateScanner {
   /** Index just past the JSON value the last successful scan read. */
   end = 0;
-  private s = '';
+  /** The message being read, and its bytes (`load`). */
+  private text = '';
+  private ascii = false;
+  private bytes = Buffer.allocUnsafeSlow(INITIAL_BYTES);
+  private b = new Uint8Array(this.bytes.buffer, this.bytes.byteOffset, INITIAL_BYTES);
   private i = 0;
   // The fields of the payload being scanned.
   private symbol = '';
@@ -99,13 +108,14 @@ export class DepthUpdateScanner {
    * known about it: take the general path). Never throws. `end` is set on success.
    */
   scan(text: string, start: number, venue: Venue, localTimeMs: number): BookDiff | null {
-    this.s = text;
+    if (!this.load(text)) return null;
+    const b = this.b;
     this.i = start;
-    if (text.charCodeAt(start) !== OPEN_BRACE || text.charCodeAt(start + 1) !== QUOTE) return null;
+    if ((b[start] as number) !== OPEN_BRACE || (b[start + 1] as number) !== QUOTE) return null;
     // The envelope's first key decides: `"e"` is a bare payload, `"stream"` or `"data"` an envelope.
-    const c = text.charCodeAt(start + 2);
+    const c = b[start + 2] as number;
     let ok: boolean;
-    if (c === LOWER_E && text.charCodeAt(start + 3) === QUOTE) ok = this.payload();
+    if (c === LOWER_E && (b[start + 3] as number) === QUOTE) ok = this.payload();
     else ok = this.envelope();
     if (!ok) return null;
     this.end = this.i;
@@ -125,9 +135,35 @@ export class DepthUpdateScanner {
     );
   }
 
+  /**
+   * Copies `text` into `b` as bytes, with a NUL after them that every check fails on (as charCodeAt's NaN
+   * past the end did), and returns whether it is all ASCII: only then is byte `k` character `k`, and
+   * anything else takes the general path (Binance sends ASCII). Reading a typed array is a load; reading
+   * a line of a file with charCodeAt went through its parent string on every character (a replay's lines
+   * are slices of the file's chunks, or joins), which made this scanner slower than JSON.parse on them.
+   * The same string again (the receive time, then the message of one recording line) is not copied twice.
+   */
+  private load(text: string): boolean {
+    if (text === this.text) return this.ascii;
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit: with that room nothing is cut off, so the byte
+    // count equals the length exactly when every character is ASCII.
+    const room = text.length * 3 + 1;
+    if (room > this.b.length) {
+      let size = this.b.length * 2;
+      while (size < room) size *= 2;
+      this.bytes = Buffer.allocUnsafeSlow(size);
+      this.b = new Uint8Array(this.bytes.buffer, this.bytes.byteOffset, size);
+    }
+    const written = this.bytes.write(text, 0, 'utf8');
+    this.b[written] = 0;
+    this.text = text;
+    this.ascii = written === text.length;
+    return this.ascii;
+  }
+
   /** `{"stream":"…","data":{…}}` in either key order, nothing else. */
   private envelope(): boolean {
-    const s = this.s;
+    const b = this.b;
     this.i++; // {
     let stream = false;
     let data = false;
@@ -142,7 +178,7 @@ export class DepthUpdateScanner {
       } else {
         return false;
       }
-      const c = s.charCodeAt(this.i++);
+      const c = b[this.i++] as number;
       if (c === CLOSE_BRACE) return stream && data;
       if (c !== COMMA) return false;
     }
@@ -150,8 +186,8 @@ export class DepthUpdateScanner {
 
   /** A depthUpdate payload object; sets the fields. */
   private payload(): boolean {
-    const s = this.s;
-    if (s.charCodeAt(this.i) !== OPEN_BRACE) return false;
+    const b = this.b;
+    if ((b[this.i] as number) !== OPEN_BRACE) return false;
     this.i++;
     let seen = 0;
     this.seenPu = false;
@@ -208,11 +244,11 @@ export class DepthUpdateScanner {
           // Keys parseDepthUpdate does not read (USD-M's transaction time `T`, COIN-M's pair `ps`) are
           // skipped when their value is a plain string or integer; anything else goes the general way.
           bit = 0;
-          if (s.charCodeAt(this.i) === QUOTE ? !this.skipPlainString() : this.integer() < 0) return false;
+          if ((b[this.i] as number) === QUOTE ? !this.skipPlainString() : this.integer() < 0) return false;
       }
       if ((seen & bit) !== 0) return false;
       seen |= bit;
-      const c = s.charCodeAt(this.i++);
+      const c = b[this.i++] as number;
       if (c === CLOSE_BRACE) break;
       if (c !== COMMA) return false;
     }
@@ -225,35 +261,38 @@ export class DepthUpdateScanner {
    * a plain key. Numbers, not strings: the payload's switch is then a jump, and no key is sliced.
    */
   private keyCode(): number {
-    const s = this.s;
+    const b = this.b;
     const i = this.i;
     const close = this.plainStringClose();
-    if (close < 0 || s.charCodeAt(close + 1) !== COLON) return -1;
+    if (close < 0 || (b[close + 1] as number) !== COLON) return -1;
     this.i = close + 2;
     const n = close - i - 1;
-    const c1 = s.charCodeAt(i + 1);
+    const c1 = b[i + 1] as number;
     if (n === 1) return c1 < ASCII_END ? c1 : 0;
-    const c2 = s.charCodeAt(i + 2);
+    const c2 = b[i + 2] as number;
     if (n === 2 && c1 < ASCII_END && c2 < ASCII_END) return twoCharKey(c1, c2);
     return 0;
   }
 
   /** Reads `"key":` and returns the key, or null. Keys are plain (no escapes). */
   private key(): string | null {
-    const s = this.s;
     const i = this.i;
     const close = this.plainStringClose();
-    if (close < 0 || s.charCodeAt(close + 1) !== COLON) return null;
+    if (close < 0 || (this.b[close + 1] as number) !== COLON) return null;
     this.i = close + 2;
     // The keys that matter are one or two characters: avoid a slice for them.
     const n = close - i - 1;
-    if (n === 1) return s[i + 1] as string;
-    return s.slice(i + 1, close);
+    if (n === 1) return this.text[i + 1] as string;
+    return this.text.slice(i + 1, close);
   }
 
   private expectDepthUpdate(): boolean {
-    if (!this.s.startsWith('"depthUpdate"', this.i)) return false;
-    this.i += 13;
+    const b = this.b;
+    const i = this.i;
+    for (let k = 0; k < DEPTH_UPDATE.length; k++) {
+      if ((b[i + k] as number) !== DEPTH_UPDATE[k]) return false;
+    }
+    this.i = i + DEPTH_UPDATE.length;
     return true;
   }
 
@@ -262,18 +301,18 @@ export class DepthUpdateScanner {
    * exponent) that is a safe integer; returns -1 otherwise.
    */
   private integer(): number {
-    const s = this.s;
+    const b = this.b;
     const start = this.i;
     let i = start;
     let v = 0;
     for (; ; i++) {
-      const d = s.charCodeAt(i) - DIGIT_0;
+      const d = (b[i] as number) - DIGIT_0;
       if (!(d >= 0 && d <= 9)) break;
       v = v * 10 + d;
     }
     const n = i - start;
-    if (n === 0 || n > MAX_SAFE_DIGITS || (n > 1 && s.charCodeAt(start) === DIGIT_0)) return -1;
-    const next = s.charCodeAt(i);
+    if (n === 0 || n > MAX_SAFE_DIGITS || (n > 1 && (b[start] as number) === DIGIT_0)) return -1;
+    const next = b[i] as number;
     if (next === DOT || next === LOWER_E || next === UPPER_E) return -1;
     if (!Number.isSafeInteger(v)) return -1;
     this.i = i;
@@ -282,13 +321,13 @@ export class DepthUpdateScanner {
 
   /** Returns the index of the closing quote of a string without escapes or control characters, or -1. */
   private plainStringClose(): number {
-    const s = this.s;
+    const b = this.b;
     let k = this.i;
-    if (s.charCodeAt(k) !== QUOTE) return -1;
+    if ((b[k] as number) !== QUOTE) return -1;
     // One pass: the first quote closes the string; a backslash, a control character or the end (NaN) first
     // means it is not plain.
     for (k++; ; k++) {
-      const c = s.charCodeAt(k);
+      const c = b[k] as number;
       if (c === QUOTE) return k;
       if (!(c >= SPACE) || c === BACKSLASH) return -1;
     }
@@ -298,7 +337,7 @@ export class DepthUpdateScanner {
   private plainString(): string | null {
     const close = this.plainStringClose();
     if (close < 0) return null;
-    const value = this.s.slice(this.i + 1, close);
+    const value = this.text.slice(this.i + 1, close);
     this.i = close + 1;
     return value;
   }
@@ -316,7 +355,7 @@ export class DepthUpdateScanner {
    * past it. For the receive time that precedes a recorded message (recording-diff-line.ts).
    */
   number(text: string, start: number): number {
-    this.s = text;
+    if (!this.load(text)) return Number.NaN;
     this.i = start;
     if (!this.digits()) return Number.NaN;
     this.end = this.i;
@@ -330,24 +369,24 @@ export class DepthUpdateScanner {
    * it, or returns false.
    */
   private digits(): boolean {
-    const s = this.s;
+    const b = this.b;
     const start = this.i;
     let i = start;
     let m = 0;
-    let c = s.charCodeAt(i);
+    let c = b[i] as number;
     while (c >= DIGIT_0 && c <= DIGIT_9) {
       m = m * 10 + (c - DIGIT_0);
-      c = s.charCodeAt(++i);
+      c = b[++i] as number;
     }
     const intDigits = i - start;
-    if (intDigits === 0 || (intDigits > 1 && s.charCodeAt(start) === DIGIT_0)) return false;
+    if (intDigits === 0 || (intDigits > 1 && (b[start] as number) === DIGIT_0)) return false;
     let places = 0;
     if (c === DOT) {
       const fracStart = ++i;
-      c = s.charCodeAt(i);
+      c = b[i] as number;
       while (c >= DIGIT_0 && c <= DIGIT_9) {
         m = m * 10 + (c - DIGIT_0);
-        c = s.charCodeAt(++i);
+        c = b[++i] as number;
       }
       places = i - fracStart;
       if (places === 0) return false;
@@ -365,10 +404,10 @@ export class DepthUpdateScanner {
    * places). Returns false for anything else: the general path then reads the message.
    */
   private decimal(): boolean {
-    const s = this.s;
-    if (s.charCodeAt(this.i) !== QUOTE) return false;
+    const b = this.b;
+    if ((b[this.i] as number) !== QUOTE) return false;
     this.i++;
-    if (!this.digits() || s.charCodeAt(this.i) !== QUOTE || !(this.m < TWO_POW_52)) return false;
+    if (!this.digits() || (b[this.i] as number) !== QUOTE || !(this.m < TWO_POW_52)) return false;
     const value = fastDecimal(this.m, this.places);
     if (Number.isNaN(value)) return false;
     this.value = value;
@@ -378,23 +417,23 @@ export class DepthUpdateScanner {
 
   /** Reads `[["p","q"],…]` into `out` as ParsedLevels: exactly two decimal strings per level. */
   private levels(out: number[]): boolean {
-    const s = this.s;
-    if (s.charCodeAt(this.i) !== OPEN_BRACKET) return false;
+    const b = this.b;
+    if ((b[this.i] as number) !== OPEN_BRACKET) return false;
     this.i++;
-    if (s.charCodeAt(this.i) === CLOSE_BRACKET) {
+    if ((b[this.i] as number) === CLOSE_BRACKET) {
       this.i++;
       return true;
     }
     for (;;) {
-      if (s.charCodeAt(this.i) !== OPEN_BRACKET) return false;
+      if ((b[this.i] as number) !== OPEN_BRACKET) return false;
       this.i++;
-      if (!this.decimal() || s.charCodeAt(this.i) !== COMMA) return false;
+      if (!this.decimal() || (b[this.i] as number) !== COMMA) return false;
       const price = this.value;
       const pricePlaces = this.places;
       this.i++;
-      if (!this.decimal() || s.charCodeAt(this.i) !== CLOSE_BRACKET) return false;
+      if (!this.decimal() || (b[this.i] as number) !== CLOSE_BRACKET) return false;
       out.push(price, this.value, packPlaces(pricePlaces, this.places));
-      const c = s.charCodeAt(++this.i);
+      const c = b[++this.i] as number;
       this.i++;
       if (c === CLOSE_BRACKET) return true;
       if (c !== COMMA) return false;

@@ -163,13 +163,24 @@ describe('DepthUpdateScanner', () => {
     });
     expect(futures.slice(scanner.end)).toBe('yy');
     // Keys are matched whole: neither a one-character key nor a two-character one stands for "pu" unless
-    // it is "pu" (111 * 256 + 373 and U+7075 would under a naive code); unknown keys are skipped.
-    for (const key of ['o\u0175', '\u7075', 'pU', 'pux']) {
+    // it is "pu"; unknown keys are skipped. Keys a naive code would take for "pu" (111 * 256 + 373, U+7075)
+    // are not ASCII, and a message with any non-ASCII character goes the general way.
+    for (const key of ['pU', 'pux', 'p', 'upu']) {
       const text = `{"e":"depthUpdate","E":1,"s":"A","U":1,"u":2,"${key}":7,"b":[],"a":[]}`;
       const read = scanner.scan(text, 0, SPOT, T);
       expect(read?.prevFinalUpdateId, key).toBeNull();
       expect(plainDiff(read as BookDiff)).toEqual(general(text));
     }
+    for (const key of ['o\u0175', '\u7075']) {
+      const text = `{"e":"depthUpdate","E":1,"s":"A","U":1,"u":2,"${key}":7,"b":[],"a":[]}`;
+      expect(scanner.scan(text, 0, SPOT, T), key).toBeNull();
+      expect((general(text) as BookDiff).prevFinalUpdateId, key).toBeNull();
+    }
+    // A symbol that is not ASCII goes the general way too, and the same text read again gives the same.
+    const accented = '{"e":"depthUpdate","E":1,"s":"\u00c9T","U":1,"u":2,"b":[],"a":[]}';
+    expect(scanner.scan(accented, 0, SPOT, T)).toBeNull();
+    expect(scanner.scan(accented, 0, SPOT, T)).toBeNull();
+    expect(scanner.scan(spot, 0, SPOT, T)?.symbol).toBe('BTCUSDT');
   });
 
   it('leaves everything else to the general path', () => {
@@ -195,6 +206,20 @@ describe('DepthUpdateScanner', () => {
       '{',
     ]) {
       expect(scanner.scan(text, 0, SPOT, T), text).toBeNull();
+    }
+  });
+
+  it('never reads past the end of a message into an earlier, longer one', () => {
+    // The scanner copies each message into one reused byte buffer: the bytes of the previous message are
+    // still there past the end of a shorter one, so every cut of a message read after the whole of it must
+    // fail, not complete itself from the leftovers.
+    const scanner = new DepthUpdateScanner();
+    const whole =
+      '{"stream":"btcusdt@depth","data":{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":5,"u":7,' +
+      '"b":[["61837.63000000","0.01000000"]],"a":[["61837.64000000","2.50000000"]]}}';
+    for (let cut = 0; cut < whole.length; cut++) {
+      expect(scanner.scan(whole, 0, SPOT, T)).not.toBeNull();
+      expect(scanner.scan(whole.slice(0, cut), 0, SPOT, T), `first ${cut} characters`).toBeNull();
     }
   });
 
