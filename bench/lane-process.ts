@@ -3,7 +3,7 @@
  * or the hftbacktest recordings), runs one lane on each, and prints a LaneProcessReport as one JSON line.
  *
  * Usage: node --expose-gc --import tsx bench/lane-process.ts --lane obi --source sim --path FILE
- *        [--levels 20] [--min-cpu-ms 0] [--warmup-lines 100000]
+ *        [--levels 20] [--min-cpu-ms 0] [--warmup-lines 100000] [--warmup-cpu-ms 0]
  */
 import { parseArgs } from 'node:util';
 import { HFTBACKTEST_DIR, loadHftbacktestDatasets } from './hftbacktest-datasets.js';
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
       levels: { type: 'string', default: '20' },
       'min-cpu-ms': { type: 'string', default: '0' },
       'warmup-lines': { type: 'string', default: '100000' },
+      'warmup-cpu-ms': { type: 'string', default: '0' },
     },
   });
   const lane = laneById(values.lane ?? '');
@@ -31,11 +32,11 @@ async function main(): Promise<void> {
   const report: LaneProcessReport = { lane: lane.name, datasets: [] };
   const out = report.datasets as Array<LaneProcessReport['datasets'][number]>;
   for (const dataset of datasets) {
-    const warmupLines = Math.min(Number(values['warmup-lines']), Math.floor(dataset.lines.length / 4));
     const measurement = await measureLane(lane, dataset, {
       levels: Number(values.levels),
       minCpuMs: Number(values['min-cpu-ms']),
-      warmupLines,
+      warmupLines: Math.min(Number(values['warmup-lines']), dataset.lines.length),
+      warmupCpuMs: Number(values['warmup-cpu-ms']),
     });
     out.push({ dataset: infoOf(dataset), measurement });
   }
