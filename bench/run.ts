@@ -44,18 +44,49 @@ interface Plan {
   readonly live: { readonly symbols: readonly number[]; readonly seconds: number };
 }
 
+const PARTS = ['throughput', 'memory', 'live'];
+const USAGE =
+  'usage: npm run bench -- [--quick | --full] [--only throughput,memory,live] [--rounds N]\n' +
+  '  --quick   a smaller run (200,000 diffs, 2 h of memory replay, 10 s of live fan-in)\n' +
+  '  --full    the memory replay with the 20 symbols of the goal, 3 rounds\n' +
+  '  --only    the parts to run, comma-separated (default: all three)\n' +
+  '  --rounds  throughput rounds; each lane keeps its best (default 1, 3 with --full)';
+
+/** Exits with the usage after a message naming what was wrong with the command line. */
+function usageError(message: string): never {
+  process.stderr.write(`bench: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
 function plan(): Plan {
-  const { values } = parseArgs({
-    options: {
-      quick: { type: 'boolean', default: false },
-      full: { type: 'boolean', default: false },
-      only: { type: 'string' },
-      rounds: { type: 'string' },
-    },
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        quick: { type: 'boolean', default: false },
+        full: { type: 'boolean', default: false },
+        only: { type: 'string' },
+        rounds: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (err) {
+    usageError((err as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  if (values.quick && values.full) usageError('--quick and --full exclude each other');
   const mode = values.full ? 'full' : values.quick ? 'quick' : 'default';
-  const parts = new Set((values.only ?? 'throughput,memory,live').split(',').map((s) => s.trim()));
+  const parts = new Set((values.only ?? PARTS.join(',')).split(',').map((s) => s.trim()));
+  for (const part of parts) {
+    if (!PARTS.includes(part)) usageError(`--only: unknown part "${part}" (the parts: ${PARTS.join(', ')})`);
+  }
   const rounds = values.rounds !== undefined ? Number(values.rounds) : mode === 'full' ? 3 : 1;
+  if (!Number.isInteger(rounds) || rounds < 1) {
+    usageError(`--rounds must be a whole number of at least 1, not "${values.rounds ?? ''}"`);
+  }
   return {
     mode,
     parts,
