@@ -38,18 +38,16 @@ const SPACE = 32;
 
 /** 2^52: see fixedPlaces (price-parse.ts). */
 const TWO_POW_52 = 4503599627370496;
-/** Digits of Number.MAX_SAFE_INTEGER (9007199254740991). */
-const MAX_SAFE_DIGITS = 16;
 
 /** Bytes of the first message buffer; it doubles for a longer message. */
 const INITIAL_BYTES = 1 << 14;
 /** `"depthUpdate"`, the one event type the scanner reads, as bytes. */
 const DEPTH_UPDATE = Array.from('"depthUpdate"', (c) => c.charCodeAt(0));
 
-/** Character codes below this are ASCII. */
+/** ASCII codes are below this (`load` leaves non-ASCII messages to the general path). */
 const ASCII_END = 128;
 
-/** The code of a two-character ASCII key: above every one-character code, one code per key. */
+/** The code of a two-character key: above every one-character code, one code per key. */
 function twoCharKey(c1: number, c2: number): number {
   return ASCII_END * ASCII_END + c1 * ASCII_END + c2;
 }
@@ -256,9 +254,10 @@ export class DepthUpdateScanner {
   }
 
   /**
-   * Reads `"key":` of a payload and returns its code: the character code of a one-character ASCII key,
+   * Reads `"key":` of a payload and returns its code: the character code of a one-character key,
    * `twoCharKey` of a two-character one, 0 for any other key (none the payload reads), -1 when it is not
-   * a plain key. Numbers, not strings: the payload's switch is then a jump, and no key is sliced.
+   * a plain key. Numbers, not strings: the payload's switch is then a jump, and no key is sliced. Every
+   * byte is ASCII (`load`), so the codes are distinct.
    */
   private keyCode(): number {
     const b = this.b;
@@ -267,10 +266,8 @@ export class DepthUpdateScanner {
     if (close < 0 || (b[close + 1] as number) !== COLON) return -1;
     this.i = close + 2;
     const n = close - i - 1;
-    const c1 = b[i + 1] as number;
-    if (n === 1) return c1 < ASCII_END ? c1 : 0;
-    const c2 = b[i + 2] as number;
-    if (n === 2 && c1 < ASCII_END && c2 < ASCII_END) return twoCharKey(c1, c2);
+    if (n === 1) return b[i + 1] as number;
+    if (n === 2) return twoCharKey(b[i + 1] as number, b[i + 2] as number);
     return 0;
   }
 
@@ -298,25 +295,15 @@ export class DepthUpdateScanner {
 
   /**
    * Reads a non-negative integer written as JSON writes one (no sign, no leading zero, no fraction or
-   * exponent) that is a safe integer; returns -1 otherwise.
+   * exponent) that is a safe integer; returns -1 otherwise (the scan then fails, wherever `i` is).
    */
   private integer(): number {
-    const b = this.b;
-    const start = this.i;
-    let i = start;
-    let v = 0;
-    for (; ; i++) {
-      const d = (b[i] as number) - DIGIT_0;
-      if (!(d >= 0 && d <= 9)) break;
-      v = v * 10 + d;
-    }
-    const n = i - start;
-    if (n === 0 || n > MAX_SAFE_DIGITS || (n > 1 && (b[start] as number) === DIGIT_0)) return -1;
-    const next = b[i] as number;
-    if (next === DOT || next === LOWER_E || next === UPPER_E) return -1;
-    if (!Number.isSafeInteger(v)) return -1;
-    this.i = i;
-    return v;
+    // digits() has JSON's grammar (no leading zero, no bare dot); a fraction or an exponent is not an
+    // integer, and a value past 2^53 - 1 (digits accumulated beyond it only grow) is not a safe one.
+    if (!this.digits() || this.places !== 0) return -1;
+    const next = this.b[this.i] as number;
+    if (next === LOWER_E || next === UPPER_E || !Number.isSafeInteger(this.m)) return -1;
+    return this.m;
   }
 
   /** Returns the index of the closing quote of a string without escapes or control characters, or -1. */
