@@ -39,7 +39,6 @@ export class RecentDiffs {
   private head = 0;
   private tail = 0;
   private valuesEnd = 0;
-  private objectCount = 0;
 
   constructor(
     private readonly venue: Venue,
@@ -75,7 +74,6 @@ export class RecentDiffs {
     } else {
       headers[START + h] = -1;
       this.objects[this.tail] = diff;
-      this.objectCount++;
     }
     this.tail++;
   }
@@ -120,10 +118,8 @@ export class RecentDiffs {
   /** Drops the oldest diff (nothing when empty). */
   shift(): void {
     if (this.head === this.tail) return;
-    if (this.objectCount > 0 && this.objects[this.head] !== undefined) {
-      this.objects[this.head] = undefined;
-      this.objectCount--;
-    }
+    // Let a kept object be collected now, not at the next compaction.
+    if ((this.headers[this.head * FIELDS + START] as number) < 0) this.objects[this.head] = undefined;
     this.head++;
     if (this.head === this.tail) this.clear();
   }
@@ -133,8 +129,7 @@ export class RecentDiffs {
     this.head = 0;
     this.tail = 0;
     this.valuesEnd = 0;
-    if (this.objectCount > 0 || this.objects.length > 0) this.objects = [];
-    this.objectCount = 0;
+    if (this.objects.length > 0) this.objects = [];
   }
 
   /** Whether the diff's levels and header can be given back from numbers and the queue's own venue. */
@@ -200,8 +195,7 @@ export class RecentDiffs {
       const s = e * FIELDS + START;
       if ((headers[s] as number) >= 0) headers[s] = (headers[s] as number) - from;
     }
-    if (this.objectCount > 0) this.objects = this.objects.slice(head);
-    else if (this.objects.length > 0) this.objects = [];
+    if (this.objects.length > 0) this.objects = this.objects.slice(head);
     this.head = 0;
     this.tail = count;
   }
