@@ -433,10 +433,7 @@ export class DepthSync {
     }
     // Step 6: "otherwise set each level (insert, overwrite, or delete when qty is 0), then book update
     // id := u."
-    const bidValues = diff.bidValues;
-    const askValues = diff.askValues;
-    if (bidValues !== undefined && askValues !== undefined) this.book.applyParsedDiff(bidValues, askValues);
-    else this.book.applyDiff(diff.bids, diff.asks);
+    this.book.applyBookDiff(diff);
     this.bookId = last;
     this.firstPending = false;
     this.lastApplied = diff;

@@ -8,7 +8,7 @@
  * Such levels are stored (a later deeper read may want them) but `readTop`, `bestBid`/`bestAsk` and
  * `knownBidDepth`/`knownAskDepth` see only the window.
  */
-import type { ParsedLevels, PriceLevel } from '../../events.js';
+import type { BookDiff, ParsedLevels, PriceLevel } from '../../events.js';
 import type { DepthView } from './depth-view.js';
 import { PriceLadder } from './price-ladder.js';
 import type { BookSide } from './price-ladder.js';
@@ -68,6 +68,17 @@ export class OrderBook {
   applyParsedDiff(bids: ParsedLevels, asks: ParsedLevels): void {
     applyParsed(this.bids, bids);
     applyParsed(this.asks, asks);
+  }
+
+  /**
+   * Applies one diff event: from its numbers when its producer parsed them (`bidValues`/`askValues`, the
+   * diff-depth scanner's), from its strings otherwise. A scanned diff's strings are never written.
+   */
+  applyBookDiff(diff: Pick<BookDiff, 'bids' | 'asks' | 'bidValues' | 'askValues'>): void {
+    const bidValues = diff.bidValues;
+    const askValues = diff.askValues;
+    if (bidValues !== undefined && askValues !== undefined) this.applyParsedDiff(bidValues, askValues);
+    else this.applyDiff(diff.bids, diff.asks);
   }
 
   /**

@@ -34,6 +34,32 @@ function snapshotBook(): OrderBook {
 }
 
 describe('OrderBook by hand', () => {
+  it('applies a diff event from its numbers when it has them, never writing its strings', () => {
+    const fromNumbers = new OrderBook();
+    const fromStrings = new OrderBook();
+    const bids: PriceLevel[] = [['100.25', '1.500']];
+    const asks: PriceLevel[] = [['100.50', '2.000']];
+    let stringsRead = 0;
+    fromNumbers.applyBookDiff({
+      get bids() {
+        stringsRead++;
+        return bids;
+      },
+      get asks() {
+        stringsRead++;
+        return asks;
+      },
+      bidValues: [100.25, 1.5, packPlaces(2, 3)],
+      askValues: [100.5, 2, packPlaces(2, 3)],
+    });
+    fromStrings.applyBookDiff({ bids, asks });
+    expect(stringsRead).toBe(0);
+    for (const side of ['bids', 'asks'] as const) {
+      expect(fromNumbers.levels(side)).toEqual(fromStrings.levels(side));
+    }
+    expect(fromStrings.levels('bids')).toEqual([['100.25', '1.500']]);
+  });
+
   it('loads a snapshot best first', () => {
     const book = snapshotBook();
     expect(book.levels('bids')).toEqual([
