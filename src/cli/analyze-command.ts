@@ -10,7 +10,7 @@ import { OutputError } from '../errors.js';
 import { formatMalformedExamples } from '../io/line-accounting.js';
 import { VERSION } from '../version.js';
 import { parseDurationMs } from './common-flags.js';
-import { parseIntervalSec, parseNonNegativeNumber, parsePositiveInt } from './flags.js';
+import { parseIntervalSec, parseNonNegativeNumber, parsePath, parsePositiveInt } from './flags.js';
 import { featureOptionsFromColumns, rebuildMetrics } from './rebuild-metrics.js';
 import { summaryLines } from './summary-print.js';
 
@@ -34,9 +34,13 @@ export function defaultMetricsPath(csvPath: string): string {
 export function registerAnalyze(program: Command): void {
   program
     .command('analyze')
-    .argument('<file.csv>', 'a feature CSV written by obi (plain or .gz), or the original script’s CSV')
+    .argument(
+      '<file.csv>',
+      'a feature CSV written by obi (plain or .gz), or the original script’s CSV',
+      parsePath,
+    )
     .description('rebuild the metrics JSON from a feature CSV alone (e.g. after a run was killed)')
-    .option('--json <path>', 'where to write the metrics JSON (default: <file>_metrics.json)')
+    .option('--json <path>', 'where to write the metrics JSON (default: <file>_metrics.json)', parsePath)
     .option(
       '--interval <sec>',
       'the sampling interval (default: inferred from the rows’ times)',

@@ -18,7 +18,13 @@ import {
   type FeatureFlags,
   type OutputFlags,
 } from './common-flags.js';
-import { parseNonNegativeNumber, parsePositiveInt, parsePositiveNumber, parseSymbolList } from './flags.js';
+import {
+  parseNonNegativeNumber,
+  parsePath,
+  parsePositiveInt,
+  parsePositiveNumber,
+  parseSymbolList,
+} from './flags.js';
 import { interruptSignal, runCollect, type CollectConfig } from './collect-session.js';
 import { messageStream } from './output-setup.js';
 
@@ -109,6 +115,7 @@ export function registerCollect(program: Command): void {
       '--record <path>',
       'also record every message (obi recording format): a directory gets rotating .ndjson.gz files; ' +
         'a path ending in .ndjson or .ndjson.gz is one file',
+      parsePath,
     );
   addFeatureFlags(cmd, 1.0);
   addOutputFlags(cmd, { csv: DEFAULT_CSV, json: DEFAULT_JSON });

@@ -15,6 +15,7 @@ import {
   parseIntList,
   parseIntervalSec,
   parseNonNegativeNumber,
+  parsePath,
   parsePositiveInt,
   parsePositiveNumber,
 } from './flags.js';
@@ -216,13 +217,17 @@ function addAnalysisFlags(cmd: Command): void {
 
 export function addOutputFlags(cmd: Command, defaults: { csv: string; json: string }): Command {
   return cmd
-    .option('--csv <path>', 'output CSV path', defaults.csv)
-    .option('--json <path>', 'output metrics JSON path', defaults.json)
-    .option('--parquet <path>', 'also write the rows as Parquet (streamed in row groups)')
+    .option('--csv <path>', 'output CSV path', parsePath, defaults.csv)
+    .option('--json <path>', 'output metrics JSON path', parsePath, defaults.json)
+    .option('--parquet <path>', 'also write the rows as Parquet (streamed in row groups)', parsePath)
     .addOption(
       new Option('--stdout <format>', 'also stream every row to standard output').choices(['ndjson', 'csv']),
     )
-    .option('--report <file.html>', 'also write the self-contained HTML report (charts; opens offline)')
+    .option(
+      '--report <file.html>',
+      'also write the self-contained HTML report (charts; opens offline)',
+      parsePath,
+    )
     .option('--force', 'overwrite existing output files')
     .option('--quiet', 'print only errors');
 }

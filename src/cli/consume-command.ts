@@ -27,7 +27,13 @@ import { sampleSnapshots } from '../pipeline/snapshot-sampler.js';
 import { VERSION } from '../version.js';
 import { interruptSignal } from './collect-session.js';
 import { addFeatureFlags, featureOptionsFrom, type FeatureFlags } from './common-flags.js';
-import { parseNonNegativeNumber, parsePositiveInt, parsePositiveNumber, parseSymbolList } from './flags.js';
+import {
+  parseNonNegativeNumber,
+  parsePath,
+  parsePositiveInt,
+  parsePositiveNumber,
+  parseSymbolList,
+} from './flags.js';
 
 export const DEFAULT_CONSUME_CSV = 'obi-consume.csv';
 export const DEFAULT_CONSUME_JSON = 'obi-consume-metrics.json';
@@ -102,9 +108,13 @@ export function registerConsume(program: Command): void {
       collectList,
       [],
     )
-    .option('--csv <path>', `output CSV path (default ${DEFAULT_CONSUME_CSV}; none with --sink unless given)`)
-    .option('--json <path>', 'output metrics JSON path', DEFAULT_CONSUME_JSON)
-    .option('--parquet <path>', 'also write the rows as Parquet')
+    .option(
+      '--csv <path>',
+      `output CSV path (default ${DEFAULT_CONSUME_CSV}; none with --sink unless given)`,
+      parsePath,
+    )
+    .option('--json <path>', 'output metrics JSON path', parsePath, DEFAULT_CONSUME_JSON)
+    .option('--parquet <path>', 'also write the rows as Parquet', parsePath)
     .addOption(
       new Option('--stdout <format>', 'also stream every row to standard output').choices(['ndjson', 'csv']),
     )

@@ -11,7 +11,7 @@ import { MAX_STREAMS_PER_CONNECTION } from '../exchanges/binance/ws-stream-plan.
 import type { SampleMode } from '../pipeline/diff-sampler.js';
 import { startSimulator } from '../exchanges/simulator/server.js';
 import { addDashboardFlag, addFeatureFlags, featureOptionsFrom, type FeatureFlags } from './common-flags.js';
-import { parsePositiveInt, parsePositiveNumber, parseSymbolList } from './flags.js';
+import { parsePath, parsePositiveInt, parsePositiveNumber, parseSymbolList } from './flags.js';
 import { interruptSignal, runCollect } from './collect-session.js';
 
 type DemoFlags = FeatureFlags & {
@@ -34,7 +34,7 @@ export function registerDemo(program: Command): void {
       'try obi offline: the built-in simulated exchange plus the live collector, for about a minute',
     )
     .option('--minutes <m>', 'how long to collect', parsePositiveNumber, 1)
-    .option('--out <dir>', 'where to write the outputs (overwritten on each demo run)', 'obi-demo')
+    .option('--out <dir>', 'where to write the outputs (overwritten on each demo run)', parsePath, 'obi-demo')
     .option('--symbol <symbols>', 'simulated symbols to collect', parseSymbolList, ['BTCUSDT'])
     .option('--seed <n>', 'seed of the simulated market', parsePositiveInt, 1)
     .addOption(

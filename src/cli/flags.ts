@@ -73,3 +73,15 @@ export function parseSymbolList(value: string): string[] {
   }
   return [...new Set(parts)];
 }
+
+/**
+ * A file or directory path: not empty, and without a NUL character, which no file system allows in a name
+ * (Node throws a TypeError at the open, after the run has started, instead of a usage error now).
+ */
+export function parsePath(value: string): string {
+  if (value === '') throw new InvalidArgumentError('expected a path, got an empty string');
+  if (value.includes('\u0000')) {
+    throw new InvalidArgumentError(`expected a path without a NUL character, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}

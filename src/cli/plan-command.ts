@@ -10,7 +10,7 @@ import { DEFAULT_SNAPSHOT_LIMIT } from '../exchanges/binance/ws-depth-stream.js'
 import { ConfigError } from '../errors.js';
 import { planLines } from '../plan/plan-text.js';
 import { planShards, type CollectMode } from '../plan/shard-plan.js';
-import { parsePositiveInt, parsePositiveNumber, parseSymbolList } from './flags.js';
+import { parsePath, parsePositiveInt, parsePositiveNumber, parseSymbolList } from './flags.js';
 
 type PlanFlags = {
   symbols?: string[];
@@ -68,7 +68,11 @@ export function registerPlan(program: Command): void {
     .command('plan')
     .description('split symbols across collectors within Binance limits; print each command line')
     .option('--symbols <list>', 'symbols, comma-separated', parseSymbolList)
-    .option('--symbols-file <path>', 'symbols, one per line or comma-separated ("-" reads standard input)')
+    .option(
+      '--symbols-file <path>',
+      'symbols, one per line or comma-separated ("-" reads standard input)',
+      parsePath,
+    )
     .option('--symbol-count <n>', 'plan for N placeholder symbols (the arithmetic only)', parsePositiveInt)
     .option('--collectors <n>', 'how many collectors (default: the fewest that fit)', parsePositiveInt)
     .addOption(

@@ -22,6 +22,7 @@ import {
   type FeatureFlags,
   type OutputFlags,
 } from './common-flags.js';
+import { parsePath } from './flags.js';
 import { openSinks, messageStream } from './output-setup.js';
 import { summaryLines } from './summary-print.js';
 import { openReplaySource, type ReplayRun, type ReplaySource } from './replay-source.js';
@@ -41,7 +42,11 @@ type ReplayFlags = FeatureFlags & OutputFlags & { symbol?: string[]; sample?: Sa
 export function registerReplay(program: Command): void {
   const cmd = program
     .command('replay')
-    .argument('<file>', 'an obi recording (.ndjson[.gz] or a directory of them) or a tardis.dev CSV')
+    .argument(
+      '<file>',
+      'an obi recording (.ndjson[.gz] or a directory of them) or a tardis.dev CSV',
+      parsePath,
+    )
     .description(
       "compute the features and metrics from a recording (with the recorded run's flags unless given)",
     )

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { OutputError } from '../errors.js';
 import { writeReportWithResult } from '../report/write-report.js';
 import { DEFAULT_CSV, DEFAULT_JSON } from './common-flags.js';
+import { parsePath } from './flags.js';
 
 interface ReportFlags {
   csv: string;
@@ -20,9 +21,9 @@ export function registerReport(program: Command): void {
   program
     .command('report')
     .description('write a self-contained HTML report (charts, tables) of a run from its CSV and metrics JSON')
-    .option('--csv <path>', 'the run’s feature CSV (plain or .gz)', DEFAULT_CSV)
-    .option('--json <path>', 'the run’s metrics JSON (skipped when absent)', DEFAULT_JSON)
-    .option('--out <path>', 'where to write the HTML report', DEFAULT_REPORT)
+    .option('--csv <path>', 'the run’s feature CSV (plain or .gz)', parsePath, DEFAULT_CSV)
+    .option('--json <path>', 'the run’s metrics JSON (skipped when absent)', parsePath, DEFAULT_JSON)
+    .option('--out <path>', 'where to write the HTML report', parsePath, DEFAULT_REPORT)
     .option('--title <text>', 'page title (default: obi report — <symbols>)')
     .option('--force', 'overwrite an existing report file')
     .option('--quiet', 'print only errors')

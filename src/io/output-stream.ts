@@ -55,7 +55,13 @@ export class OutputStream {
    */
   static async openFile(path: string, options: OutputFileOptions = {}): Promise<OutputStream> {
     const flags = options.append === true ? 'a' : options.force === true ? 'w' : 'wx';
-    const stream = createWriteStream(path, { flags });
+    let stream: Writable;
+    try {
+      stream = createWriteStream(path, { flags });
+    } catch (error) {
+      // An invalid path (a NUL in it) throws here rather than emitting 'error'.
+      throw toOutputError(path, error);
+    }
     await new Promise<void>((resolve, reject) => {
       const onError = (error: unknown): void => {
         stream.off('ready', onReady);

@@ -132,10 +132,11 @@ describe('obi CLI end to end', () => {
       ['collect', '--interval', '-1'],
       ['collect', '--no-such-flag'],
       ['replay', 'x.ndjson', '--levels', 'abc'],
+      ['replay', 'x.ndjson', '--csv', ''],
     ]) {
       const r = await obi(args, dir);
       expect(r.code, args.join(' ')).toBe(2);
-      expect(r.stderr, args.join(' ')).toMatch(/levels|interval|no-such-flag/);
+      expect(r.stderr, args.join(' ')).toMatch(/levels|interval|no-such-flag|--csv/);
     }
   });
 

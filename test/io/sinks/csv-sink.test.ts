@@ -150,6 +150,12 @@ describe('CsvSink output errors', () => {
     await expect(CsvSink.open(path, ['a'])).rejects.toThrow(/ENOENT/);
   });
 
+  it('a path no file system allows (a NUL in it) is an OutputError, not a TypeError', async () => {
+    await expect(CsvSink.open(join(dir, 'a\u0000b.csv'), ['a'])).rejects.toMatchObject({
+      name: 'OutputError',
+    });
+  });
+
   it.skipIf(process.getuid?.() === 0)('an unwritable directory is an OutputError (EACCES)', async () => {
     const locked = join(dir, 'locked');
     await mkdir(locked);
