@@ -31,7 +31,6 @@ const CLOSE_BRACKET = 93;
 const OPEN_BRACE = 123;
 const CLOSE_BRACE = 125;
 const DIGIT_0 = 48;
-const DIGIT_9 = 57;
 const LOWER_E = 101;
 const UPPER_E = 69;
 const SPACE = 32;
@@ -152,7 +151,8 @@ export class DepthUpdateScanner {
       this.bytes = Buffer.allocUnsafeSlow(size);
       this.b = new Uint8Array(this.bytes.buffer, this.bytes.byteOffset, size);
     }
-    const written = this.bytes.write(text, 0, 'utf8');
+    // write(text) alone is Buffer's fast path (UTF-8 at 0): an offset or an encoding costs argument checks.
+    const written = this.bytes.write(text);
     this.b[written] = 0;
     this.text = text;
     this.ascii = written === text.length;
@@ -358,30 +358,46 @@ export class DepthUpdateScanner {
   private digits(): boolean {
     const b = this.b;
     const start = this.i;
-    let i = start;
-    let m = 0;
-    let c = b[i] as number;
-    while (c >= DIGIT_0 && c <= DIGIT_9) {
-      m = m * 10 + (c - DIGIT_0);
-      c = b[++i] as number;
-    }
+    let i = this.appendDigits(start, 0);
     const intDigits = i - start;
     if (intDigits === 0 || (intDigits > 1 && (b[start] as number) === DIGIT_0)) return false;
     let places = 0;
-    if (c === DOT) {
-      const fracStart = ++i;
-      c = b[i] as number;
-      while (c >= DIGIT_0 && c <= DIGIT_9) {
-        m = m * 10 + (c - DIGIT_0);
-        c = b[++i] as number;
-      }
+    if ((b[i] as number) === DOT) {
+      const fracStart = i + 1;
+      i = this.appendDigits(fracStart, this.m);
       places = i - fracStart;
       if (places === 0) return false;
     }
-    this.m = m;
     this.places = places;
     this.i = i;
     return true;
+  }
+
+  /**
+   * Appends the decimal digits from `b[i]` on to `m`, sets `m` to the result and returns the index past
+   * them. Two digits a step: each multiply-add waits for the one before, so the chain's length, not the
+   * loads, bounds the loop, and `m * 100 + (10 d1 + d2)` halves it. Exact while the result is below 2^53,
+   * like one digit a step; at or above 2^53 both give at least 2^53 (rounding is monotonic), which every
+   * caller refuses.
+   */
+  private appendDigits(from: number, m: number): number {
+    const b = this.b;
+    let i = from;
+    for (;;) {
+      const d1 = (b[i] as number) - DIGIT_0;
+      if (!(d1 >= 0 && d1 <= 9)) break;
+      // Past the last digit there is at least the NUL sentinel (load), so i + 1 is in the buffer.
+      const d2 = (b[i + 1] as number) - DIGIT_0;
+      if (!(d2 >= 0 && d2 <= 9)) {
+        m = m * 10 + d1;
+        i++;
+        break;
+      }
+      m = m * 100 + (d1 * 10 + d2);
+      i += 2;
+    }
+    this.m = m;
+    return i;
   }
 
   /**

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { DepthUpdateScanner } from '../../../src/exchanges/binance/depth-update-scanner.js';
 import { parseDepthUpdate } from '../../../src/exchanges/binance/parse.js';
 import type { BookDiff, Venue } from '../../../src/events.js';
-import { plainDiff } from '../../../src/core/book/parsed-diff.js';
+import { plainDiff, type ParsedDiff } from '../../../src/core/book/parsed-diff.js';
 
 const SPOT: Venue = { exchange: 'binance', market: 'spot' };
 const T = 1723161600100.5;
@@ -181,6 +181,17 @@ describe('DepthUpdateScanner', () => {
     expect(scanner.scan(accented, 0, SPOT, T)).toBeNull();
     expect(scanner.scan(accented, 0, SPOT, T)).toBeNull();
     expect(scanner.scan(spot, 0, SPOT, T)?.symbol).toBe('BTCUSDT');
+  });
+
+  it('values decimals of odd and even digit counts exactly, up to just below 2^52 digits', () => {
+    // The digits are read two a step; an odd count ends with one. 4503599627370495 is 2^52 - 1.
+    const scanner = new DepthUpdateScanner();
+    const prices = ['7', '12', '123.4', '1234.56', '45035996.27370495', '4503599627370495', '0.000000001'];
+    const text = `{"e":"depthUpdate","E":1,"s":"A","U":1,"u":2,"b":[${prices.map((p) => `["${p}","1"]`).join(',')}],"a":[]}`;
+    const diff = scanner.scan(text, 0, SPOT, T) as ParsedDiff;
+    expect(diff).not.toBeNull();
+    expect(diff.bids.map(([p]) => p)).toEqual(prices);
+    expect(prices.map((_, k) => diff.bidValues[3 * k])).toEqual(prices.map(Number));
   });
 
   it('leaves everything else to the general path', () => {
