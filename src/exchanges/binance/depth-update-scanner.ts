@@ -43,6 +43,9 @@ const INITIAL_BYTES = 1 << 14;
 /** `"depthUpdate"`, the one event type the scanner reads, as bytes. */
 const DEPTH_UPDATE = Array.from('"depthUpdate"', (c) => c.charCodeAt(0));
 
+/** Slots of the symbol cache (a power of two); a replay or a live run has at most a few thousand symbols. */
+const SYMBOL_SLOTS = 4096;
+
 /** ASCII codes are below this (`load` leaves non-ASCII messages to the general path). */
 const ASCII_END = 128;
 
@@ -98,6 +101,14 @@ export class DepthUpdateScanner {
   private m = 0;
   private places = 0;
   private value = 0;
+  /**
+   * Symbols read before, direct-mapped by a hash of their bytes. A diff then carries the same string
+   * object for a symbol every time: no string is made per message, and the per-symbol Map lookups
+   * downstream find its hash already computed and its key by identity. A clash just replaces the entry.
+   */
+  private readonly symbols: (string | undefined)[] = new Array<string | undefined>(SYMBOL_SLOTS).fill(
+    undefined,
+  );
 
   /**
    * Returns the diff of the message that starts at `text[start]` — a depthUpdate payload or a
@@ -207,7 +218,7 @@ export class DepthUpdateScanner {
         }
         case KEY_S: {
           bit = SEEN_S;
-          const v = this.plainString();
+          const v = this.symbolString();
           if (v === null || v.length === 0) return false;
           this.symbol = v;
           break;
@@ -320,12 +331,39 @@ export class DepthUpdateScanner {
     }
   }
 
-  /** Reads a string without escapes or control characters; null otherwise. */
-  private plainString(): string | null {
-    const close = this.plainStringClose();
-    if (close < 0) return null;
-    const value = this.text.slice(this.i + 1, close);
-    this.i = close + 1;
+  /**
+   * Reads a string without escapes or control characters (null otherwise), as the same string object as
+   * the last time it was read when it is still in `symbols`.
+   */
+  private symbolString(): string | null {
+    const b = this.b;
+    const open = this.i;
+    if ((b[open] as number) !== QUOTE) return null;
+    // FNV-1a over the bytes, in the same pass that finds the closing quote.
+    let hash = 0x811c9dc5;
+    let k = open + 1;
+    for (; ; k++) {
+      const c = b[k] as number;
+      if (c === QUOTE) break;
+      if (!(c >= SPACE) || c === BACKSLASH) return null;
+      hash = Math.imul(hash ^ c, 0x01000193);
+    }
+    this.i = k + 1;
+    const slot = hash & (SYMBOL_SLOTS - 1);
+    const cached = this.symbols[slot];
+    if (cached !== undefined && cached.length === k - open - 1) {
+      let same = true;
+      for (let j = 0; j < cached.length; j++) {
+        if (cached.charCodeAt(j) !== b[open + 1 + j]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return cached;
+    }
+    // A flat copy: a slice of the message would keep the whole message alive as long as the entry.
+    const value = this.bytes.toString('latin1', open + 1, k);
+    this.symbols[slot] = value;
     return value;
   }
 

@@ -194,6 +194,22 @@ describe('DepthUpdateScanner', () => {
     expect(prices.map((_, k) => diff.bidValues[3 * k])).toEqual(prices.map(Number));
   });
 
+  it('gives a symbol read before back as the same string, and never another symbol', () => {
+    const scanner = new DepthUpdateScanner();
+    const message = (s: string) => `{"e":"depthUpdate","E":1,"s":"${s}","U":1,"u":2,"b":[],"a":[]}`;
+    const first = scanner.scan(message('BTCUSDT'), 0, SPOT, T)?.symbol;
+    expect(first).toBe('BTCUSDT');
+    expect(scanner.scan(message('ETHUSDT'), 0, SPOT, T)?.symbol).toBe('ETHUSDT');
+    expect(Object.is(scanner.scan(message('BTCUSDT'), 0, SPOT, T)?.symbol, first)).toBe(true);
+    // More symbols than the cache has slots: some share a slot, and each must still read as itself.
+    const symbols = Array.from({ length: 6000 }, (_, k) => `S${k.toString(36).toUpperCase()}USDT`);
+    for (let round = 0; round < 2; round++) {
+      for (const s of symbols) expect(scanner.scan(message(s), 0, SPOT, T)?.symbol).toBe(s);
+    }
+    // A delivery contract's symbol (13 characters or more: V8 would slice it from the message otherwise).
+    expect(scanner.scan(message('ETHUSD_260925'), 0, SPOT, T)?.symbol).toBe('ETHUSD_260925');
+  });
+
   it('leaves everything else to the general path', () => {
     const scanner = new DepthUpdateScanner();
     for (const text of [
