@@ -8,6 +8,13 @@
  * and locate levels, they never merge two different prices. Only the sorted keys and slot numbers shift
  * (typed arrays: a memmove); quantities stay put in a slot pool the slots point into.
  *
+ * A level removed far from the touch leaves a gap (its slot set to GAP, its key kept, so the keys stay
+ * sorted) instead of shifting every better level down, and an insert far from the touch moves only the
+ * levels between it and the nearest gap. On the simulated 100-symbol stream a quarter of the updates
+ * insert or remove a level, on average 500 levels from the touch: 127 entries shifted per update, 6.5
+ * with gaps (bench/README.md). Gaps stay inside the known window and never at the
+ * touch; reads skip them, and they are squeezed out when they reach a quarter of the side.
+ *
  * A level's strings are not stored when its double and its count of fraction digits give them back
  * (`fixedPlaces`, price-parse.ts: "61837.63000000" is 61837.63 written with 8 places): nearly every
  * level of every venue. Storing a string per update was most of a diff's cost: each one is a new object
@@ -28,6 +35,12 @@ const INITIAL_CAPACITY = 256;
  * than moving a few dozen numbers, and most shifts are that short (updates cluster at the touch).
  */
 const SHORT_SHIFT = 32;
+/** The slot of a gap: a removed level whose key is kept so that the keys stay sorted. */
+const GAP = -1;
+/** How far from an insert a gap is looked for (both ways) before shifting to the touch instead. */
+const GAP_REACH = 64;
+/** Gaps are squeezed out once there are more than this many and a quarter of the side's entries. */
+const MIN_GAPS_TO_SQUEEZE = 64;
 /** V8 makes a substring of at least this many characters a view into its parent (a SlicedString). */
 const SLICED_STRING_MIN_LENGTH = 13;
 
@@ -52,7 +65,9 @@ export class PriceLadder {
   // Sorted, parallel: the key and the pool slot holding everything else about the level.
   private keys = new Float64Array(INITIAL_CAPACITY);
   private slots = new Int32Array(INITIAL_CAPACITY);
+  /** Entries in use, gaps included; `gaps` of them, all at indices in [beyond, n - 1). */
   private n = 0;
+  private gaps = 0;
   /** By slot: the parsed quantity. */
   private poolQtyNum = new Float64Array(INITIAL_CAPACITY);
   /**
@@ -82,12 +97,12 @@ export class PriceLadder {
 
   /** Returns how many levels are stored, including those beyond the known window. */
   get count(): number {
-    return this.n;
+    return this.n - this.gaps;
   }
 
   /** Returns how many levels lie inside the known window. */
   get knownDepth(): number {
-    return this.n - this.beyond;
+    return this.n - this.beyond - this.gaps;
   }
 
   /** Returns the worst price still inside the known window, or null when the whole side is known. */
@@ -108,6 +123,7 @@ export class PriceLadder {
   /** Removes every level; the whole (empty) side counts as known. */
   clear(): void {
     this.n = 0;
+    this.gaps = 0;
     this.poolPrice.length = 0;
     this.poolQty.length = 0;
     this.freeCount = 0;
@@ -186,14 +202,17 @@ export class PriceLadder {
    * Copies up to `max` known levels, best first, into `prices`/`qtys`. Returns how many were written.
    */
   readInto(prices: Float64Array, qtys: Float64Array, max: number): number {
-    const k = Math.min(max, this.n - this.beyond, prices.length, qtys.length);
+    const k = Math.min(max, this.knownDepth, prices.length, qtys.length);
     const keys = this.keys;
     const slots = this.slots;
     const qs = this.poolQtyNum;
-    const top = this.n - 1;
-    for (let j = 0; j < k; j++) {
-      prices[j] = this.sign * (keys[top - j] as number);
-      qtys[j] = qs[slots[top - j] as number] as number;
+    let i = this.n - 1;
+    for (let j = 0; j < k; i--) {
+      const slot = slots[i] as number;
+      if (slot === GAP) continue;
+      prices[j] = this.sign * (keys[i] as number);
+      qtys[j] = qs[slot] as number;
+      j++;
     }
     return k;
   }
@@ -204,6 +223,7 @@ export class PriceLadder {
     const out: Array<[string, string]> = [];
     for (let i = this.n - 1; i >= stop; i--) {
       const slot = this.slots[i] as number;
+      if (slot === GAP) continue;
       const qtyPlaces = this.poolQtyPlaces[slot] as number;
       const qty =
         qtyPlaces >= 0
@@ -303,17 +323,25 @@ export class PriceLadder {
       if ((keys[mid] as number) < key) lo = mid + 1;
       else hi = mid;
     }
+    const slots = this.slots;
     // Equal doubles of two decimals that their places rebuild are the same decimal (fixedPlaces).
     if (
       lo < n &&
       keys[lo] === key &&
       places >= 0 &&
-      (this.poolPricePlaces[this.slots[lo] as number] as number) >= 0
+      (slots[lo] as number) !== GAP &&
+      (this.poolPricePlaces[slots[lo] as number] as number) >= 0
     )
       return lo;
-    // Equal doubles: the decimal strings decide (several distinct decimals may share one double).
-    if (lo < n && keys[lo] === key) price ??= this.spell(key, places);
+    // Equal doubles: the decimal strings decide (several distinct decimals may share one double); a gap
+    // with the key holds no level.
     while (lo < n && keys[lo] === key) {
+      if ((slots[lo] as number) === GAP) {
+        lo++;
+        continue;
+      }
+      if (places >= 0 && (this.poolPricePlaces[slots[lo] as number] as number) >= 0) return lo;
+      price ??= this.spell(key, places);
       const stored = this.priceAt(lo);
       if (stored === price) return lo;
       const c = this.tie(price as string, stored);
@@ -359,6 +387,9 @@ export class PriceLadder {
     this.poolQtyNum[slot] = q;
     this.storePrice(slot, price, places);
     this.storeQty(slot, qty, qtyPlaces);
+    const beyondWindow = this.edgeStr !== null && this.isBeyondWindow(key, price, places);
+    // Far from the touch, into the nearest gap: gaps lie in the known window, as a level inside it does.
+    if (this.gaps > 0 && n - i > SHORT_SHIFT && !beyondWindow && this.fillGap(i, key, slot)) return;
     const keys = this.keys;
     const slots = this.slots;
     if (n - i > SHORT_SHIFT) {
@@ -373,12 +404,57 @@ export class PriceLadder {
     keys[i] = key;
     slots[i] = slot;
     this.n = n + 1;
-    if (this.edgeStr !== null && this.isBeyondWindow(key, price, places)) this.beyond++;
+    if (beyondWindow) this.beyond++;
+  }
+
+  /**
+   * Puts the level (`key`, `slot`) that belongs before index `i` into the nearest gap within GAP_REACH,
+   * moving only the entries between: a gap below moves them down and the level goes to i - 1, a gap at
+   * or above i moves them up and it goes to i. Returns false when no gap is that near.
+   */
+  private fillGap(i: number, key: number, slot: number): boolean {
+    const keys = this.keys;
+    const slots = this.slots;
+    const low = Math.max(this.beyond, i - GAP_REACH);
+    const high = Math.min(this.n - 1, i + GAP_REACH);
+    for (let d = 0; i - 1 - d >= low || i + d < high; d++) {
+      const below = i - 1 - d;
+      if (below >= low && (slots[below] as number) === GAP) {
+        for (let j = below; j < i - 1; j++) {
+          keys[j] = keys[j + 1] as number;
+          slots[j] = slots[j + 1] as number;
+        }
+        keys[i - 1] = key;
+        slots[i - 1] = slot;
+        this.gaps--;
+        return true;
+      }
+      const above = i + d;
+      if (above < high && (slots[above] as number) === GAP) {
+        for (let j = above; j > i; j--) {
+          keys[j] = keys[j - 1] as number;
+          slots[j] = slots[j - 1] as number;
+        }
+        keys[i] = key;
+        slots[i] = slot;
+        this.gaps--;
+        return true;
+      }
+    }
+    return false;
   }
 
   private removeAt(i: number): void {
     const n = this.n;
     const slot = this.slots[i] as number;
+    if (n - i - 1 > SHORT_SHIFT && i >= this.beyond) {
+      // Far from the touch in the known window: leave a gap (never the top entry: i < n - 1 here).
+      this.slots[i] = GAP;
+      this.gaps++;
+      this.freeSlot(slot);
+      if (this.gaps > MIN_GAPS_TO_SQUEEZE && this.gaps * 4 > n - this.beyond) this.squeezeGaps();
+      return;
+    }
     if (n - i - 1 > SHORT_SHIFT) {
       this.keys.copyWithin(i, i + 1, n);
       this.slots.copyWithin(i, i + 1, n);
@@ -392,7 +468,34 @@ export class PriceLadder {
     }
     this.n = n - 1;
     if (i < this.beyond) this.beyond--;
-    // Drop any kept strings so the pool holds no garbage, and recycle the slot.
+    // The touch is never a gap: the gaps under a removed top entry go with it.
+    if (i === n - 1) {
+      while (this.n > this.beyond && (this.slots[this.n - 1] as number) === GAP) {
+        this.n--;
+        this.gaps--;
+      }
+    }
+    this.freeSlot(slot);
+  }
+
+  /** Moves the known window's levels down over its gaps, keeping their order. */
+  private squeezeGaps(): void {
+    const keys = this.keys;
+    const slots = this.slots;
+    let w = this.beyond;
+    for (let r = this.beyond; r < this.n; r++) {
+      const slot = slots[r] as number;
+      if (slot === GAP) continue;
+      keys[w] = keys[r] as number;
+      slots[w] = slot;
+      w++;
+    }
+    this.n = w;
+    this.gaps = 0;
+  }
+
+  /** Drops a removed level's kept strings, so the pool holds no garbage, and recycles its slot. */
+  private freeSlot(slot: number): void {
     if ((this.poolPricePlaces[slot] as number) < 0) this.poolPrice[slot] = '';
     if ((this.poolQtyPlaces[slot] as number) < 0) this.poolQty[slot] = '';
     this.poolPricePlaces[slot] = 0;

@@ -432,6 +432,59 @@ describe('OrderBook against a sorted-Map model', () => {
     );
   });
 
+  it('matches on a deep book whose touch is swept away down to the gaps left deep in it', () => {
+    // A level removed far from the touch leaves a gap in the ladder; sweeping the best levels brings the
+    // gaps to the touch, where reads must skip them and the best price must never be one. Some prices
+    // are spelled with more digits than a double holds: distinct decimals that share a key with a gap.
+    const op = fc.oneof(
+      {
+        weight: 6,
+        arbitrary: fc.record({
+          tick: fc.integer({ min: 0, max: 400 }),
+          qty: fc.oneof(
+            fc.constant('0'),
+            fc.integer({ min: 1, max: 5 }).map((q) => `${q}.000`),
+          ),
+          long: fc.integer({ min: 0, max: 9 }),
+        }),
+      },
+      { weight: 1, arbitrary: fc.record({ sweep: fc.integer({ min: 1, max: 120 }) }) },
+    );
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 300, maxLength: 1500, size: 'max' }), (ops) => {
+        const book = new OrderBook();
+        const model = new ModelSide('bids');
+        const levels: Array<[string, string]> = [];
+        for (let t = 0; t < 300; t++) levels.push([((1000 - t) / 100).toFixed(2), '1.000']);
+        book.applySnapshot(toSnapshotSide(model, levels), [], null);
+        const view = createDepthView(20);
+        for (const o of ops) {
+          if ('sweep' in o) {
+            for (const [price] of model.sorted(false).slice(0, o.sweep)) {
+              book.applyDiff([[price, '0']], []);
+              model.set(price, '0');
+            }
+          } else {
+            const base = ((1000 - o.tick) / 100).toFixed(2);
+            const price = o.long === 0 ? `${base}000000000000000001` : base;
+            book.applyDiff([[price, o.qty]], []);
+            model.set(price, o.qty);
+          }
+          const want = model.sorted(false);
+          book.readTop(20, view);
+          const got = Array.from(view.bidPrices.subarray(0, view.bidCount));
+          const top = want.slice(0, 20).map(([p]) => Number(p));
+          // Compared as strings: a failure prints one line, not a diff of two thousand-entry arrays.
+          expect(`${book.bidCount} ${book.bestBid()} ${got.join(',')}`).toBe(
+            `${want.length} ${want.length > 0 ? Number(want[0]?.[0]) : NaN} ${top.join(',')}`,
+          );
+        }
+        expect(book.levels('bids')).toEqual(model.sorted(false));
+      }),
+      { seed: 5, numRuns: 40 },
+    );
+  });
+
   it('matches on a deep truncated book with updates on both sides of its window', () => {
     fc.assert(
       fc.property(
