@@ -364,7 +364,7 @@ export class PriceLadder {
   }
 
   private insertAt(
-    i: number,
+    at: number,
     key: number,
     price: string | null,
     places: number,
@@ -388,6 +388,10 @@ export class PriceLadder {
     this.storePrice(slot, price, places);
     this.storeQty(slot, qty, qtyPlaces);
     const beyondWindow = this.edgeStr !== null && this.isBeyondWindow(key, price, places);
+    // A level beyond the window goes below every known one. find() can place it past gaps at the bottom
+    // of the window (a removed edge level whose double it shares): only gaps lie between, so moving it
+    // down keeps the order, and keeps the gaps inside the window.
+    const i = beyondWindow && at > this.beyond ? this.beyond : at;
     // Far from the touch, into the nearest gap: gaps lie in the known window, as a level inside it does.
     if (this.gaps > 0 && n - i > SHORT_SHIFT && !beyondWindow && this.fillGap(i, key, slot)) return;
     const keys = this.keys;

@@ -231,6 +231,25 @@ describe('OrderBook by hand', () => {
     expect(book.bestBid()).toBeNaN();
   });
 
+  it('keeps a level that shares the edge’s double but lies beyond it out of the window, gap or not', () => {
+    // 100 bids from 100.00 down to 99.01, truncated: the edge 99.01 is deep enough that removing it
+    // leaves a gap. 99.00999999999999999999 has the edge's double but is a lower price: beyond the window.
+    const book = new OrderBook();
+    const bids: PriceLevel[] = [];
+    for (let t = 0; t < 100; t++) bids.push([((10000 - t) / 100).toFixed(2), '1']);
+    book.applySnapshot(bids, [], 100);
+    expect(book.windowEdge('bids')).toBe('99.01');
+    book.applyDiff([['99.01', '0']], []);
+    expect(book.knownBidDepth).toBe(99);
+    book.applyDiff([['99.00999999999999999999', '3']], []);
+    expect(book.bidCount).toBe(100);
+    expect(book.knownBidDepth).toBe(99);
+    expect(book.levels('bids', 'known')).toHaveLength(99);
+    expect(book.levels('bids').at(-1)).toEqual(['99.00999999999999999999', '3']);
+    expect(top(book, 100).bids).toHaveLength(99);
+    expect(top(book, 100).bids.at(-1)).toEqual([99.02, 1]);
+  });
+
   it('loads an unsorted snapshot correctly, dropping zero quantities', () => {
     const book = new OrderBook();
     book.applySnapshot(
