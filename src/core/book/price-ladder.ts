@@ -324,15 +324,6 @@ export class PriceLadder {
       else hi = mid;
     }
     const slots = this.slots;
-    // Equal doubles of two decimals that their places rebuild are the same decimal (fixedPlaces).
-    if (
-      lo < n &&
-      keys[lo] === key &&
-      places >= 0 &&
-      (slots[lo] as number) !== GAP &&
-      (this.poolPricePlaces[slots[lo] as number] as number) >= 0
-    )
-      return lo;
     // Equal doubles: the decimal strings decide (several distinct decimals may share one double); a gap
     // with the key holds no level.
     while (lo < n && keys[lo] === key) {
@@ -340,6 +331,7 @@ export class PriceLadder {
         lo++;
         continue;
       }
+      // Equal doubles of two decimals that their places rebuild are the same decimal (fixedPlaces).
       if (places >= 0 && (this.poolPricePlaces[slots[lo] as number] as number) >= 0) return lo;
       price ??= this.spell(key, places);
       const stored = this.priceAt(lo);
