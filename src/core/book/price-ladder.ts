@@ -386,19 +386,9 @@ export class PriceLadder {
     const i = beyondWindow && at > this.beyond ? this.beyond : at;
     // Far from the touch, into the nearest gap: gaps lie in the known window, as a level inside it does.
     if (this.gaps > 0 && n - i > SHORT_SHIFT && !beyondWindow && this.fillGap(i, key, slot)) return;
-    const keys = this.keys;
-    const slots = this.slots;
-    if (n - i > SHORT_SHIFT) {
-      keys.copyWithin(i + 1, i, n);
-      slots.copyWithin(i + 1, i, n);
-    } else {
-      for (let j = n; j > i; j--) {
-        keys[j] = keys[j - 1] as number;
-        slots[j] = slots[j - 1] as number;
-      }
-    }
-    keys[i] = key;
-    slots[i] = slot;
+    this.moveUp(i, n);
+    this.keys[i] = key;
+    this.slots[i] = slot;
     this.n = n + 1;
     if (beyondWindow) this.beyond++;
   }
@@ -409,29 +399,22 @@ export class PriceLadder {
    * or above i moves them up and it goes to i. Returns false when no gap is that near.
    */
   private fillGap(i: number, key: number, slot: number): boolean {
-    const keys = this.keys;
     const slots = this.slots;
     const low = Math.max(this.beyond, i - GAP_REACH);
     const high = Math.min(this.n - 1, i + GAP_REACH);
     for (let d = 0; i - 1 - d >= low || i + d < high; d++) {
       const below = i - 1 - d;
       if (below >= low && (slots[below] as number) === GAP) {
-        for (let j = below; j < i - 1; j++) {
-          keys[j] = keys[j + 1] as number;
-          slots[j] = slots[j + 1] as number;
-        }
-        keys[i - 1] = key;
+        this.moveDown(below, i);
+        this.keys[i - 1] = key;
         slots[i - 1] = slot;
         this.gaps--;
         return true;
       }
       const above = i + d;
       if (above < high && (slots[above] as number) === GAP) {
-        for (let j = above; j > i; j--) {
-          keys[j] = keys[j - 1] as number;
-          slots[j] = slots[j - 1] as number;
-        }
-        keys[i] = key;
+        this.moveUp(i, above);
+        this.keys[i] = key;
         slots[i] = slot;
         this.gaps--;
         return true;
@@ -451,17 +434,7 @@ export class PriceLadder {
       if (this.gaps > MIN_GAPS_TO_SQUEEZE && this.gaps * 4 > n - this.beyond) this.squeezeGaps();
       return;
     }
-    if (n - i - 1 > SHORT_SHIFT) {
-      this.keys.copyWithin(i, i + 1, n);
-      this.slots.copyWithin(i, i + 1, n);
-    } else {
-      const keys = this.keys;
-      const slots = this.slots;
-      for (let j = i + 1; j < n; j++) {
-        keys[j - 1] = keys[j] as number;
-        slots[j - 1] = slots[j] as number;
-      }
-    }
+    this.moveDown(i, n);
     this.n = n - 1;
     if (i < this.beyond) this.beyond--;
     // The touch is never a gap: the gaps under a removed top entry go with it.
@@ -472,6 +445,36 @@ export class PriceLadder {
       }
     }
     this.freeSlot(slot);
+  }
+
+  /** Moves the entries at [from, to) one place up, to [from + 1, to + 1), over whatever is at `to`. */
+  private moveUp(from: number, to: number): void {
+    const keys = this.keys;
+    const slots = this.slots;
+    if (to - from > SHORT_SHIFT) {
+      keys.copyWithin(from + 1, from, to);
+      slots.copyWithin(from + 1, from, to);
+    } else {
+      for (let j = to; j > from; j--) {
+        keys[j] = keys[j - 1] as number;
+        slots[j] = slots[j - 1] as number;
+      }
+    }
+  }
+
+  /** Moves the entries at (from, to) one place down, to [from, to - 1), over whatever is at `from`. */
+  private moveDown(from: number, to: number): void {
+    const keys = this.keys;
+    const slots = this.slots;
+    if (to - from - 1 > SHORT_SHIFT) {
+      keys.copyWithin(from, from + 1, to);
+      slots.copyWithin(from, from + 1, to);
+    } else {
+      for (let j = from + 1; j < to; j++) {
+        keys[j - 1] = keys[j] as number;
+        slots[j - 1] = slots[j] as number;
+      }
+    }
   }
 
   /** Moves the known window's levels down over its gaps, keeping their order. */
