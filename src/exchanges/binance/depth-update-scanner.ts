@@ -336,33 +336,22 @@ export class DepthUpdateScanner {
    * the last time it was read when it is still in `symbols`.
    */
   private symbolString(): string | null {
+    const close = this.plainStringClose();
+    if (close < 0) return null;
     const b = this.b;
-    const open = this.i;
-    if ((b[open] as number) !== QUOTE) return null;
-    // FNV-1a over the bytes, in the same pass that finds the closing quote.
-    let hash = 0x811c9dc5;
-    let k = open + 1;
-    for (; ; k++) {
-      const c = b[k] as number;
-      if (c === QUOTE) break;
-      if (!(c >= SPACE) || c === BACKSLASH) return null;
-      hash = Math.imul(hash ^ c, 0x01000193);
-    }
-    this.i = k + 1;
+    const from = this.i + 1;
+    this.i = close + 1;
+    let hash = 0x811c9dc5; // FNV-1a over the bytes
+    for (let k = from; k < close; k++) hash = Math.imul(hash ^ (b[k] as number), 0x01000193);
     const slot = hash & (SYMBOL_SLOTS - 1);
     const cached = this.symbols[slot];
-    if (cached !== undefined && cached.length === k - open - 1) {
+    if (cached !== undefined && cached.length === close - from) {
       let same = true;
-      for (let j = 0; j < cached.length; j++) {
-        if (cached.charCodeAt(j) !== b[open + 1 + j]) {
-          same = false;
-          break;
-        }
-      }
+      for (let j = 0; j < cached.length && same; j++) same = cached.charCodeAt(j) === b[from + j];
       if (same) return cached;
     }
     // A flat copy: a slice of the message would keep the whole message alive as long as the entry.
-    const value = this.bytes.toString('latin1', open + 1, k);
+    const value = this.bytes.toString('latin1', from, close);
     this.symbols[slot] = value;
     return value;
   }
@@ -412,7 +401,7 @@ export class DepthUpdateScanner {
   }
 
   /**
-   * Appends the decimal digits from `b[i]` on to `m`, sets `m` to the result and returns the index past
+   * Appends the decimal digits from `b[from]` on to `m`, sets `m` to the result and returns the index past
    * them. Two digits a step: each multiply-add waits for the one before, so the chain's length, not the
    * loads, bounds the loop, and `m * 100 + (10 d1 + d2)` halves it. Exact while the result is below 2^53,
    * like one digit a step; at or above 2^53 both give at least 2^53 (rounding is monotonic), which every
